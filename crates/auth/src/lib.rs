@@ -1,0 +1,23 @@
+//! The auth service (:3001): owns `users` and `refresh_tokens`.
+//!
+//! Registration and login hand out a short JWT access token (HS256) and an opaque refresh
+//! token. A login starts a session; refreshing rotates the refresh token within the
+//! session, and presenting an already-rotated token revokes the session (it was copied).
+//! Logout ends the session, and with it every access token issued in it: `verify` checks
+//! the session as well as the signature.
+//!
+//! The crate is a library: [`AuthService`] holds the logic over a [`UserStore`] and a
+//! [`LoginThrottle`]; [`http::router`] puts it behind HTTP. The `codearena` binary builds it
+//! with SQLite and in-process counters (embedded) or PostgreSQL and Redis (cluster).
+
+pub mod domain;
+pub mod http;
+pub mod password;
+pub mod service;
+pub mod store;
+pub mod throttle;
+pub mod tokens;
+
+pub use service::{AuthError, AuthService, AuthSettings};
+pub use store::{PostgresUserStore, SqliteUserStore, UserStore};
+pub use throttle::{LoginThrottle, MemoryThrottle, RedisThrottle};

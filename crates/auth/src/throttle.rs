@@ -1,0 +1,170 @@
+//! Counting failed logins, per account and per client address, to answer 429 once a limit
+//! is reached. Counters are fixed windows that start at the first failure.
+//!
+//! [`RedisThrottle`] shares the counters between auth replicas (cluster mode);
+//! [`MemoryThrottle`] keeps them in the process (embedded mode). Both pass the suite in
+//! `tests/throttle.rs`.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use redis::aio::ConnectionManager;
+
+/// A counter and the number of failures it allows within a window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limit {
+    pub key: String,
+    pub max_failures: u32,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("login throttle unavailable: {0}")]
+pub struct ThrottleError(pub String);
+
+#[async_trait::async_trait]
+pub trait LoginThrottle: Send + Sync {
+    /// If any counter has reached its limit, how many seconds until it resets.
+    async fn blocked_for(&self, limits: &[Limit]) -> Result<Option<u64>, ThrottleError>;
+    /// Counts one failure against every counter.
+    async fn record_failure(&self, limits: &[Limit]) -> Result<(), ThrottleError>;
+    /// Forgets a counter (after a successful login).
+    async fn clear(&self, key: &str) -> Result<(), ThrottleError>;
+}
+
+/// Entries kept before expired ones are swept out.
+const SWEEP_AT: usize = 10_000;
+
+pub struct MemoryThrottle {
+    window: Duration,
+    counters: Mutex<HashMap<String, (u32, Instant)>>,
+}
+
+impl MemoryThrottle {
+    pub fn new(window: Duration) -> Self {
+        Self {
+            window,
+            counters: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl LoginThrottle for MemoryThrottle {
+    async fn blocked_for(&self, limits: &[Limit]) -> Result<Option<u64>, ThrottleError> {
+        let now = Instant::now();
+        let counters = self.counters.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(limits
+            .iter()
+            .filter_map(|limit| {
+                let (count, resets) = counters.get(&limit.key)?;
+                (*resets > now && *count >= limit.max_failures)
+                    .then(|| (*resets - now).as_secs_f64().ceil() as u64)
+            })
+            .max())
+    }
+
+    async fn record_failure(&self, limits: &[Limit]) -> Result<(), ThrottleError> {
+        let now = Instant::now();
+        let mut counters = self.counters.lock().unwrap_or_else(|p| p.into_inner());
+        if counters.len() >= SWEEP_AT {
+            counters.retain(|_, (_, resets)| *resets > now);
+        }
+        for limit in limits {
+            let entry = counters
+                .entry(limit.key.clone())
+                .or_insert((0, now + self.window));
+            if entry.1 <= now {
+                *entry = (0, now + self.window);
+            }
+            entry.0 = entry.0.saturating_add(1);
+        }
+        Ok(())
+    }
+
+    async fn clear(&self, key: &str) -> Result<(), ThrottleError> {
+        self.counters
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(key);
+        Ok(())
+    }
+}
+
+pub struct RedisThrottle {
+    conn: ConnectionManager,
+    /// Key prefix, e.g. `codearena:auth:login-failures`.
+    namespace: String,
+    window: Duration,
+}
+
+impl RedisThrottle {
+    pub fn new(conn: ConnectionManager, namespace: String, window: Duration) -> Self {
+        Self {
+            conn,
+            namespace,
+            window,
+        }
+    }
+
+    fn redis_key(&self, key: &str) -> String {
+        format!("{}:{key}", self.namespace)
+    }
+}
+
+fn unavailable(err: redis::RedisError) -> ThrottleError {
+    ThrottleError(err.to_string())
+}
+
+#[async_trait::async_trait]
+impl LoginThrottle for RedisThrottle {
+    async fn blocked_for(&self, limits: &[Limit]) -> Result<Option<u64>, ThrottleError> {
+        if limits.is_empty() {
+            return Ok(None);
+        }
+        let mut pipe = redis::pipe();
+        for limit in limits {
+            let key = self.redis_key(&limit.key);
+            pipe.get(&key).pttl(&key);
+        }
+        let mut conn = self.conn.clone();
+        let answers: Vec<(Option<u32>, i64)> =
+            pipe.query_async(&mut conn).await.map_err(unavailable)?;
+        Ok(limits
+            .iter()
+            .zip(answers)
+            .filter_map(|(limit, (count, pttl))| {
+                let count = count?;
+                (count >= limit.max_failures && pttl > 0).then(|| (pttl as u64).div_ceil(1000))
+            })
+            .max())
+    }
+
+    async fn record_failure(&self, limits: &[Limit]) -> Result<(), ThrottleError> {
+        let window_ms = self.window.as_millis().max(1) as i64;
+        let mut pipe = redis::pipe();
+        pipe.atomic();
+        for limit in limits {
+            let key = self.redis_key(&limit.key);
+            // NX: the window starts at the first failure and is not pushed back by later ones.
+            pipe.incr(&key, 1u32)
+                .ignore()
+                .cmd("PEXPIRE")
+                .arg(&key)
+                .arg(window_ms)
+                .arg("NX")
+                .ignore();
+        }
+        let mut conn = self.conn.clone();
+        pipe.query_async::<()>(&mut conn).await.map_err(unavailable)
+    }
+
+    async fn clear(&self, key: &str) -> Result<(), ThrottleError> {
+        let mut conn = self.conn.clone();
+        redis::cmd("DEL")
+            .arg(self.redis_key(key))
+            .query_async::<()>(&mut conn)
+            .await
+            .map_err(unavailable)
+    }
+}

@@ -1,0 +1,22 @@
+//! The platform every CodeArena service stands on.
+//!
+//! A service crate is a library that builds an axum `Router`; this crate gives it the rest:
+//! layered configuration ([`config`]), JSON logs and optional OpenTelemetry export
+//! ([`telemetry`]), one Prometheus recorder per process ([`metrics`]), `/healthz` and
+//! `/readyz` ([`health`]), serving with request ids and graceful shutdown ([`http`]),
+//! `application/problem+json` errors ([`problem`]), request extractors ([`extract`]) and
+//! the authenticated-user extractor with its token verifiers ([`auth`]).
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod extract;
+pub mod health;
+pub mod http;
+pub mod metrics;
+pub mod problem;
+pub mod redis;
+pub mod shutdown;
+pub mod telemetry;
+
+pub use problem::ApiError;
