@@ -31,6 +31,7 @@ pub struct Layers {
 /// request ids (taken from `X-Request-Id` or made), a span per request, HTTP metrics, and a
 /// 500 problem for a panicking handler.
 pub fn finish(app: Router, layers: Layers) -> Router {
+    crate::metrics::handle();
     app.merge(health::router(layers.readiness))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
