@@ -170,11 +170,14 @@ impl Default for CacheSettings {
     }
 }
 
+/// A remembered answer (`None`: rejected) and when it expires, in Unix seconds.
+type CacheEntry = (Option<Identity>, f64);
+
 /// A bounded map from token hash to answer with per-entry expiry. Keys are SHA-256 of the
 /// token, so the cache never holds a usable credential.
 pub struct VerifyCache {
     settings: CacheSettings,
-    entries: Mutex<HashMap<[u8; 32], (Option<Identity>, f64)>>,
+    entries: Mutex<HashMap<[u8; 32], CacheEntry>>,
 }
 
 impl VerifyCache {

@@ -72,14 +72,17 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
             .get::<TrustForwardedFor>()
             .is_some_and(|t| t.0);
         if trusted {
-            let forwarded = parts
+            // Only the last hop was written by our proxy; earlier ones are the client's word.
+            let entries: Vec<&str> = parts
                 .headers
                 .get_all("x-forwarded-for")
                 .iter()
                 .filter_map(|v| v.to_str().ok())
                 .flat_map(|v| v.split(','))
-                .filter_map(|s| s.trim().parse::<IpAddr>().ok())
-                .last();
+                .collect();
+            let forwarded = entries
+                .last()
+                .and_then(|s| s.trim().parse::<IpAddr>().ok());
             if let Some(ip) = forwarded {
                 return Ok(ClientAddr(ip));
             }

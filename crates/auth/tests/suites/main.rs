@@ -2,5 +2,7 @@
 //! test bodies run against SQLite and PostgreSQL ([`store`]) and against the in-process
 //! and Redis login throttles ([`throttle`]).
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
 mod store;
 mod throttle;

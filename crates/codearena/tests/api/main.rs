@@ -3,6 +3,8 @@
 //! counters) and as the auth service alone on PostgreSQL and Redis, and talks to it like a
 //! client would.
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
 mod auth;
 mod binary;
 mod health;
