@@ -41,7 +41,11 @@ impl std::fmt::Display for Summary {
 
 /// Runs `make_request` in a loop on `clients` tasks until `duration` has passed; returns
 /// the latency of every successful request and the number of failures.
-pub async fn hammer<F, Fut>(clients: usize, duration: Duration, make_request: F) -> (Vec<u64>, usize)
+pub async fn hammer<F, Fut>(
+    clients: usize,
+    duration: Duration,
+    make_request: F,
+) -> (Vec<u64>, usize)
 where
     F: Fn() -> Fut + Clone + Send + 'static,
     Fut: std::future::Future<Output = bool> + Send,

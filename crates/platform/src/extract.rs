@@ -80,9 +80,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
                 .filter_map(|v| v.to_str().ok())
                 .flat_map(|v| v.split(','))
                 .collect();
-            let forwarded = entries
-                .last()
-                .and_then(|s| s.trim().parse::<IpAddr>().ok());
+            let forwarded = entries.last().and_then(|s| s.trim().parse::<IpAddr>().ok());
             if let Some(ip) = forwarded {
                 return Ok(ClientAddr(ip));
             }

@@ -78,7 +78,13 @@ fn token(family: Uuid, user: Uuid, hash: u8, expires_in: i64) -> NewRefreshToken
 async fn created_users_are_found_by_name_or_email_in_any_case(store: Arc<dyn UserStore>) {
     let created = store.create_user(&new_user("Ada_L")).await.unwrap();
     assert_eq!(created.username, "Ada_L");
-    for login in ["Ada_L", "ada_l", "ADA_L", "ada_l@example.com", "ADA_L@EXAMPLE.COM"] {
+    for login in [
+        "Ada_L",
+        "ada_l",
+        "ADA_L",
+        "ada_l@example.com",
+        "ADA_L@EXAMPLE.COM",
+    ] {
         let found = store.credentials_by_login(login).await.unwrap();
         let found = found.unwrap_or_else(|| panic!("{login} not found"));
         assert_eq!(found.user, created);
@@ -108,7 +114,13 @@ async fn usernames_and_emails_are_unique_ignoring_case(store: Arc<dyn UserStore>
         Err(StoreError::Taken(t)) if t == vec![Taken::Username, Taken::Email]
     ));
     // Nothing half-written: still exactly one grace.
-    assert!(store.credentials_by_login("other@example.com").await.unwrap().is_none());
+    assert!(
+        store
+            .credentials_by_login("other@example.com")
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 async fn concurrent_registrations_of_one_name_let_exactly_one_through(store: Arc<dyn UserStore>) {
@@ -136,7 +148,10 @@ async fn concurrent_registrations_of_one_name_let_exactly_one_through(store: Arc
 async fn refresh_tokens_rotate_and_reuse_revokes_the_session(store: Arc<dyn UserStore>) {
     let user = store.create_user(&new_user("rotor")).await.unwrap();
     let session = Uuid::now_v7();
-    store.insert_refresh_token(&token(session, user.id, 1, 3600)).await.unwrap();
+    store
+        .insert_refresh_token(&token(session, user.id, 1, 3600))
+        .await
+        .unwrap();
     assert!(store.session_active(session).await.unwrap());
 
     let rotated = store
@@ -157,7 +172,12 @@ async fn refresh_tokens_rotate_and_reuse_revokes_the_session(store: Arc<dyn User
         .rotate_refresh_token(&[1; 32], &token(Uuid::nil(), Uuid::nil(), 3, 3600))
         .await
         .unwrap();
-    assert_eq!(reused, Rotation::Reused { session_id: session });
+    assert_eq!(
+        reused,
+        Rotation::Reused {
+            session_id: session
+        }
+    );
     assert!(!store.session_active(session).await.unwrap());
     // ... and the token that replaced it is dead too.
     let after = store
@@ -170,7 +190,10 @@ async fn refresh_tokens_rotate_and_reuse_revokes_the_session(store: Arc<dyn User
 async fn concurrent_refreshes_of_one_token_rotate_it_once(store: Arc<dyn UserStore>) {
     let user = store.create_user(&new_user("twins")).await.unwrap();
     let session = Uuid::now_v7();
-    store.insert_refresh_token(&token(session, user.id, 9, 3600)).await.unwrap();
+    store
+        .insert_refresh_token(&token(session, user.id, 9, 3600))
+        .await
+        .unwrap();
     let attempts: Vec<_> = (0..6u8)
         .map(|i| {
             let store = store.clone();
@@ -195,22 +218,43 @@ async fn concurrent_refreshes_of_one_token_rotate_it_once(store: Arc<dyn UserSto
 async fn expired_and_unknown_refresh_tokens_are_invalid(store: Arc<dyn UserStore>) {
     let user = store.create_user(&new_user("late")).await.unwrap();
     let session = Uuid::now_v7();
-    store.insert_refresh_token(&token(session, user.id, 5, -10)).await.unwrap();
+    store
+        .insert_refresh_token(&token(session, user.id, 5, -10))
+        .await
+        .unwrap();
     let next = token(Uuid::nil(), Uuid::nil(), 6, 3600);
-    assert_eq!(store.rotate_refresh_token(&[5; 32], &next).await.unwrap(), Rotation::Invalid);
-    assert_eq!(store.rotate_refresh_token(&[7; 32], &next).await.unwrap(), Rotation::Invalid);
+    assert_eq!(
+        store.rotate_refresh_token(&[5; 32], &next).await.unwrap(),
+        Rotation::Invalid
+    );
+    assert_eq!(
+        store.rotate_refresh_token(&[7; 32], &next).await.unwrap(),
+        Rotation::Invalid
+    );
 }
 
 async fn revoking_a_session_leaves_other_sessions_alone(store: Arc<dyn UserStore>) {
     let user = store.create_user(&new_user("multi")).await.unwrap();
     let (phone, laptop) = (Uuid::now_v7(), Uuid::now_v7());
-    store.insert_refresh_token(&token(phone, user.id, 11, 3600)).await.unwrap();
-    store.insert_refresh_token(&token(laptop, user.id, 12, 3600)).await.unwrap();
+    store
+        .insert_refresh_token(&token(phone, user.id, 11, 3600))
+        .await
+        .unwrap();
+    store
+        .insert_refresh_token(&token(laptop, user.id, 12, 3600))
+        .await
+        .unwrap();
     assert!(store.revoke_session(phone, now()).await.unwrap());
-    assert!(!store.revoke_session(phone, now()).await.unwrap(), "already revoked");
+    assert!(
+        !store.revoke_session(phone, now()).await.unwrap(),
+        "already revoked"
+    );
     assert!(!store.session_active(phone).await.unwrap());
     assert!(store.session_active(laptop).await.unwrap());
     assert!(!store.session_active(Uuid::now_v7()).await.unwrap());
     let next = token(Uuid::nil(), Uuid::nil(), 13, 3600);
-    assert_eq!(store.rotate_refresh_token(&[11; 32], &next).await.unwrap(), Rotation::Invalid);
+    assert_eq!(
+        store.rotate_refresh_token(&[11; 32], &next).await.unwrap(),
+        Rotation::Invalid
+    );
 }

@@ -11,7 +11,9 @@ async fn memory(window: Duration) -> Arc<dyn LoginThrottle> {
 }
 
 async fn redis(window: Duration) -> Arc<dyn LoginThrottle> {
-    let conn = platform::redis::connect(&testkit::redis_url()).await.unwrap();
+    let conn = platform::redis::connect(&testkit::redis_url())
+        .await
+        .unwrap();
     Arc::new(RedisThrottle::new(conn, testkit::unique_prefix(), window))
 }
 
@@ -32,7 +34,8 @@ macro_rules! suite {
     };
 }
 
-type Make = fn(Duration) -> std::pin::Pin<Box<dyn std::future::Future<Output = Arc<dyn LoginThrottle>>>>;
+type Make =
+    fn(Duration) -> std::pin::Pin<Box<dyn std::future::Future<Output = Arc<dyn LoginThrottle>>>>;
 
 suite!(
     blocks_once_the_limit_is_reached,
@@ -57,7 +60,11 @@ async fn blocks_once_the_limit_is_reached(make: Make) {
         assert_eq!(throttle.blocked_for(&limits).await.unwrap(), None);
     }
     throttle.record_failure(&limits).await.unwrap();
-    let wait = throttle.blocked_for(&limits).await.unwrap().expect("blocked");
+    let wait = throttle
+        .blocked_for(&limits)
+        .await
+        .unwrap()
+        .expect("blocked");
     assert!((1..=600).contains(&wait), "retry after {wait}");
 }
 
@@ -65,12 +72,42 @@ async fn counters_are_independent_and_any_full_one_blocks(make: Make) {
     let throttle = make(Duration::from_secs(600)).await;
     let account = limit("user:b", 2);
     let address = limit("addr:10.0.0.1", 5);
-    throttle.record_failure(&[account.clone(), address.clone()]).await.unwrap();
-    throttle.record_failure(&[account.clone(), address.clone()]).await.unwrap();
-    assert!(throttle.blocked_for(std::slice::from_ref(&account)).await.unwrap().is_some());
-    assert!(throttle.blocked_for(std::slice::from_ref(&address)).await.unwrap().is_none());
-    assert!(throttle.blocked_for(&[address, account]).await.unwrap().is_some());
-    assert!(throttle.blocked_for(&[limit("user:c", 2)]).await.unwrap().is_none());
+    throttle
+        .record_failure(&[account.clone(), address.clone()])
+        .await
+        .unwrap();
+    throttle
+        .record_failure(&[account.clone(), address.clone()])
+        .await
+        .unwrap();
+    assert!(
+        throttle
+            .blocked_for(std::slice::from_ref(&account))
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        throttle
+            .blocked_for(std::slice::from_ref(&address))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        throttle
+            .blocked_for(&[address, account])
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        throttle
+            .blocked_for(&[limit("user:c", 2)])
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert!(throttle.blocked_for(&[]).await.unwrap().is_none());
 }
 

@@ -48,11 +48,16 @@ async fn register_login_me_verify_refresh_logout(mode: Mode) {
     let verified = app.get_with_token("/api/auth/verify", &access).await;
     assert_eq!(verified.status(), StatusCode::OK);
     assert_eq!(verified.headers()["x-username"], "ada");
-    assert_eq!(verified.headers()["x-user-id"], registered["user"]["id"].as_str().unwrap());
+    assert_eq!(
+        verified.headers()["x-user-id"],
+        registered["user"]["id"].as_str().unwrap()
+    );
     let identity: Value = verified.json().await.unwrap();
     assert_eq!(identity["user_id"], registered["user"]["id"]);
 
-    let refreshed = app.refresh(session["refresh_token"].as_str().unwrap()).await;
+    let refreshed = app
+        .refresh(session["refresh_token"].as_str().unwrap())
+        .await;
     assert_eq!(refreshed.status(), StatusCode::OK);
     let refreshed: Value = refreshed.json().await.unwrap();
     assert_ne!(refreshed["refresh_token"], session["refresh_token"]);
@@ -60,17 +65,25 @@ async fn register_login_me_verify_refresh_logout(mode: Mode) {
     let verified = app.get_with_token("/api/auth/verify", &new_access).await;
     assert_eq!(verified.status(), StatusCode::OK);
 
-    assert_eq!(app.logout(&new_access).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.logout(&new_access).await.status(),
+        StatusCode::NO_CONTENT
+    );
     // Logout ends the session: both access tokens of it and its refresh token are dead.
     for token in [&access, &new_access] {
         let after = app.get_with_token("/api/auth/verify", token).await;
         assert_problem(after, StatusCode::UNAUTHORIZED, "invalid_token").await;
     }
-    let after = app.refresh(refreshed["refresh_token"].as_str().unwrap()).await;
+    let after = app
+        .refresh(refreshed["refresh_token"].as_str().unwrap())
+        .await;
     assert_problem(after, StatusCode::UNAUTHORIZED, "invalid_refresh_token").await;
     // The session from registration is a different one and still works.
     let first = registered["access_token"].as_str().unwrap();
-    assert_eq!(app.get_with_token("/api/auth/me", first).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.get_with_token("/api/auth/me", first).await.status(),
+        StatusCode::OK
+    );
 }
 
 fn sign(header: &Value, claims: &Value, secret: &[u8]) -> String {
@@ -94,8 +107,15 @@ mod hmac_sha256 {
         }
         let inner: Vec<u8> = block.iter().map(|b| b ^ 0x36).collect();
         let outer: Vec<u8> = block.iter().map(|b| b ^ 0x5c).collect();
-        let inner_hash = Sha256::new().chain_update(&inner).chain_update(message).finalize();
-        Sha256::new().chain_update(&outer).chain_update(inner_hash).finalize().to_vec()
+        let inner_hash = Sha256::new()
+            .chain_update(&inner)
+            .chain_update(message)
+            .finalize();
+        Sha256::new()
+            .chain_update(&outer)
+            .chain_update(inner_hash)
+            .finalize()
+            .to_vec()
     }
 }
 
@@ -104,28 +124,44 @@ async fn verify_rejects_forged_expired_and_unsigned_tokens(mode: Mode) {
     let registered = app.signed_up("grace").await;
     let good = registered["access_token"].as_str().unwrap();
     let parts: Vec<&str> = good.split('.').collect();
-    let claims: Value =
-        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
+    let claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
     let hs256 = json!({"alg": "HS256", "typ": "JWT"});
 
     // Our own signature over the real claims is accepted: the forgeries below differ only
     // in what they test.
     let control = sign(&hs256, &claims, SECRET.as_bytes());
-    assert_eq!(app.get_with_token("/api/auth/verify", &control).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.get_with_token("/api/auth/verify", &control)
+            .await
+            .status(),
+        StatusCode::OK
+    );
 
     let mut expired = claims.clone();
     expired["iat"] = json!(claims["iat"].as_i64().unwrap() - 30 * 24 * 3600);
     expired["exp"] = json!(claims["iat"].as_i64().unwrap() - 3600);
     let mut admin = claims.clone();
     admin["name"] = json!("admin");
-    let tampered = format!("{}.{}.{}", parts[0], URL_SAFE_NO_PAD.encode(admin.to_string()), parts[2]);
+    let tampered = format!(
+        "{}.{}.{}",
+        parts[0],
+        URL_SAFE_NO_PAD.encode(admin.to_string()),
+        parts[2]
+    );
     let none_header = URL_SAFE_NO_PAD.encode(json!({"alg": "none", "typ": "JWT"}).to_string());
     let unsigned = format!("{none_header}.{}.", parts[1]);
-    let hs512 = sign(&json!({"alg": "HS512", "typ": "JWT"}), &claims, SECRET.as_bytes());
+    let hs512 = sign(
+        &json!({"alg": "HS512", "typ": "JWT"}),
+        &claims,
+        SECRET.as_bytes(),
+    );
 
     let cases = [
         ("expired", sign(&hs256, &expired, SECRET.as_bytes())),
-        ("wrong secret", sign(&hs256, &claims, b"some-other-secret-some-other-secret")),
+        (
+            "wrong secret",
+            sign(&hs256, &claims, b"some-other-secret-some-other-secret"),
+        ),
         ("tampered claims", tampered),
         ("alg none", unsigned),
         ("other algorithm", hs512),
@@ -149,7 +185,12 @@ async fn registration_validates_every_field(mode: Mode) {
             &json!({"username": "a b", "email": "not-an-email", "password": "short"}),
         )
         .await;
-    let body = assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let body = assert_problem(
+        response,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
     let fields: Vec<&str> = body["errors"]
         .as_array()
         .unwrap()
@@ -160,7 +201,10 @@ async fn registration_validates_every_field(mode: Mode) {
     let long = app.register("x", &"p".repeat(129)).await;
     assert_problem(long, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     // Nothing was written: the name is still free.
-    assert_eq!(app.register("a_b", "long enough").await.status(), StatusCode::CREATED);
+    assert_eq!(
+        app.register("a_b", "long enough").await.status(),
+        StatusCode::CREATED
+    );
 }
 
 async fn malformed_oversized_and_mistyped_bodies_are_problems(mode: Mode) {
@@ -168,19 +212,36 @@ async fn malformed_oversized_and_mistyped_bodies_are_problems(mode: Mode) {
     let url = app.server.url("/api/auth/register");
     let client = &app.server.client;
     let send = |body: String, content_type: &'static str| {
-        client.post(&url).header("content-type", content_type).body(body).send()
+        client
+            .post(&url)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
     };
-    let malformed = send("{\"username\":".into(), "application/json").await.unwrap();
-    assert_problem(malformed, StatusCode::BAD_REQUEST, "malformed_json").await;
-    let missing = send("{\"username\":\"ada\"}".into(), "application/json").await.unwrap();
-    assert_problem(missing, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body").await;
-    let mistyped = send("{\"username\":1,\"email\":2,\"password\":3}".into(), "application/json")
+    let malformed = send("{\"username\":".into(), "application/json")
         .await
         .unwrap();
+    assert_problem(malformed, StatusCode::BAD_REQUEST, "malformed_json").await;
+    let missing = send("{\"username\":\"ada\"}".into(), "application/json")
+        .await
+        .unwrap();
+    assert_problem(missing, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body").await;
+    let mistyped = send(
+        "{\"username\":1,\"email\":2,\"password\":3}".into(),
+        "application/json",
+    )
+    .await
+    .unwrap();
     assert_problem(mistyped, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body").await;
     let text = send("username=ada".into(), "text/plain").await.unwrap();
-    assert_problem(text, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
-    let huge = json!({"username": "ada", "email": "ada@example.com", "password": "p".repeat(64 * 1024)});
+    assert_problem(
+        text,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    )
+    .await;
+    let huge =
+        json!({"username": "ada", "email": "ada@example.com", "password": "p".repeat(64 * 1024)});
     let huge = send(huge.to_string(), "application/json").await.unwrap();
     assert_problem(huge, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
     let login = client
@@ -224,24 +285,40 @@ async fn unknown_user_and_wrong_password_look_the_same(mode: Mode) {
     let unknown = app.login("nobody", "wrong password").await;
     let unknown = assert_problem(unknown, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
     assert_eq!(wrong, unknown);
-    assert_eq!(app.login("alan", "correct horse").await.status(), StatusCode::OK);
+    assert_eq!(
+        app.login("alan", "correct horse").await.status(),
+        StatusCode::OK
+    );
 }
 
 async fn repeated_failures_on_an_account_answer_429(mode: Mode) {
     let app = TestApp::spawn(mode).await;
     app.signed_up("barbara").await;
     // The limit counts per account, whichever of its names is typed.
-    for login in ["barbara", "BARBARA@example.com", "barbara", "barbara@example.com", "Barbara"] {
+    for login in [
+        "barbara",
+        "BARBARA@example.com",
+        "barbara",
+        "barbara@example.com",
+        "Barbara",
+    ] {
         let r = app.login(login, "wrong password").await;
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     }
     let locked = app.login("barbara", "correct horse").await;
-    let retry: u64 = locked.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    let retry: u64 = locked.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=900).contains(&retry), "retry-after {retry}");
     assert_problem(locked, StatusCode::TOO_MANY_REQUESTS, "too_many_attempts").await;
     // Another account from the same address is not locked by this one.
     app.signed_up("edsger").await;
-    assert_eq!(app.login("edsger", "correct horse").await.status(), StatusCode::OK);
+    assert_eq!(
+        app.login("edsger", "correct horse").await.status(),
+        StatusCode::OK
+    );
 }
 
 async fn repeated_failures_from_one_address_answer_429(mode: Mode) {
@@ -283,7 +360,13 @@ async fn unknown_routes_and_methods_are_problems(mode: Mode) {
 
 async fn openapi_document_is_served(mode: Mode) {
     let app = TestApp::spawn(mode).await;
-    let doc: Value = app.server.get("/api/auth/openapi.json").await.json().await.unwrap();
+    let doc: Value = app
+        .server
+        .get("/api/auth/openapi.json")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(doc["openapi"], "3.1.0");
     assert!(doc["paths"]["/api/auth/verify"]["get"].is_object());
 }
@@ -291,7 +374,10 @@ async fn openapi_document_is_served(mode: Mode) {
 async fn metrics_record_duration_by_route_and_status(mode: Mode) {
     let app = TestApp::spawn(mode).await;
     app.signed_up("metric").await;
-    assert_eq!(app.login("metric", "nope-nope").await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.login("metric", "nope-nope").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
     let text = app.server.get("/metrics").await.text().await.unwrap();
     for needle in [
         r#"http_request_duration_seconds_bucket{method="POST",route="/api/auth/register",status="201""#,

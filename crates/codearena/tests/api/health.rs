@@ -52,7 +52,9 @@ async fn auth_service_is_unready_while_postgres_or_redis_is_unreachable() {
     let db_name = db.url().rsplit('/').next().unwrap().to_owned();
     settings.database.url = Some(format!("postgres://postgres@{}/{db_name}", pg_proxy.addr()));
     settings.redis.url = Some(format!("redis://{}", redis_proxy.addr()));
-    let router = codearena::cluster::build(Service::Auth, &settings).await.unwrap();
+    let router = codearena::cluster::build(Service::Auth, &settings)
+        .await
+        .unwrap();
     let server = TestServer::start(router).await;
 
     let (status, body) = readiness(&server).await;
@@ -62,16 +64,26 @@ async fn auth_service_is_unready_while_postgres_or_redis_is_unreachable() {
 
     for (name, proxy) in [("postgres", &pg_proxy), ("redis", &redis_proxy)] {
         proxy.cut();
-        wait_until(Duration::from_secs(20), &format!("503 while {name} is away"), || async {
-            let (status, body) = readiness(&server).await;
-            status == StatusCode::SERVICE_UNAVAILABLE && body["checks"][name] != "ok"
-        })
+        wait_until(
+            Duration::from_secs(20),
+            &format!("503 while {name} is away"),
+            || async {
+                let (status, body) = readiness(&server).await;
+                status == StatusCode::SERVICE_UNAVAILABLE && body["checks"][name] != "ok"
+            },
+        )
         .await;
-        assert_eq!(server.get("/healthz").await.status(), StatusCode::OK, "still live");
+        assert_eq!(
+            server.get("/healthz").await.status(),
+            StatusCode::OK,
+            "still live"
+        );
         proxy.restore();
-        wait_until(Duration::from_secs(20), &format!("200 once {name} is back"), || async {
-            readiness(&server).await.0 == StatusCode::OK
-        })
+        wait_until(
+            Duration::from_secs(20),
+            &format!("200 once {name} is back"),
+            || async { readiness(&server).await.0 == StatusCode::OK },
+        )
         .await;
     }
 }

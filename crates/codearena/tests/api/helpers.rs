@@ -60,7 +60,9 @@ impl TestApp {
                 let db = TestDatabase::postgres().await;
                 let mut settings = cluster_settings(&db);
                 adjust(&mut settings);
-                let router = codearena::cluster::build(Service::Auth, &settings).await.unwrap();
+                let router = codearena::cluster::build(Service::Auth, &settings)
+                    .await
+                    .unwrap();
                 TestApp {
                     server: TestServer::start(router).await,
                     _db: db,
@@ -88,13 +90,19 @@ impl TestApp {
 
     pub async fn login(&self, login: &str, password: &str) -> Response {
         self.server
-            .post_json("/api/auth/login", &json!({"login": login, "password": password}))
+            .post_json(
+                "/api/auth/login",
+                &json!({"login": login, "password": password}),
+            )
             .await
     }
 
     pub async fn refresh(&self, refresh_token: &str) -> Response {
         self.server
-            .post_json("/api/auth/refresh", &json!({"refresh_token": refresh_token}))
+            .post_json(
+                "/api/auth/refresh",
+                &json!({"refresh_token": refresh_token}),
+            )
             .await
     }
 

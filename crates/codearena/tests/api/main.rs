@@ -9,3 +9,4 @@ mod auth;
 mod binary;
 mod health;
 mod helpers;
+mod verifier;
