@@ -7,4 +7,5 @@
 //! [`names::prefixed`]) so that two deployments, or two tests, can share one broker.
 
 pub mod auth;
+pub mod execution;
 pub mod names;

@@ -7,6 +7,18 @@
 /// Redis key space for failed-login counters (auth).
 pub const LOGIN_FAILURES: &str = "auth:login-failures";
 
+/// RabbitMQ exchange that judge jobs are published to (direct, durable).
+pub const EXECUTION_JOBS: &str = "execution.jobs";
+/// RabbitMQ exchange where workers publish [`crate::execution::JobResult`]s (fanout,
+/// durable); the battle service binds its own queue to it.
+pub const EXECUTION_RESULTS: &str = "execution.results";
+/// RabbitMQ exchange and queue for jobs that failed internally too many times.
+pub const EXECUTION_DEAD: &str = "execution.dead";
+/// Redis key space: problem packages by content hash.
+pub const EXECUTION_PACKAGES: &str = "execution:package";
+/// Redis key space: job records and cached results.
+pub const EXECUTION_JOBS_STATE: &str = "execution:job";
+
 /// Joins a deployment prefix and a name: `prefixed("ca", "x")` is `"ca:x"`; an empty prefix
 /// leaves the name as it is.
 pub fn prefixed(prefix: &str, name: &str) -> String {

@@ -1,0 +1,128 @@
+//! Judge jobs and their results: what the execution service queues, what its workers
+//! publish, and what the battle service reads.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// One piece of work for a sandbox worker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JudgeJob {
+    pub id: Uuid,
+    /// The user who submitted it; only they may read its result over the API.
+    pub owner: Uuid,
+    /// Language id as listed by `GET /api/execution/languages` (`cpp`, `python3`, ...).
+    pub language: String,
+    pub source: String,
+    pub task: Task,
+    /// Unix milliseconds when the job was accepted, for queue-wait measurement.
+    pub submitted_at_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Task {
+    /// A player's "Run": compile and run once on their own input.
+    Run { stdin: String },
+    /// Judge against a problem package, named by its content hash; the package itself is
+    /// in Redis under that hash (see [`crate::names::EXECUTION_PACKAGES`]).
+    Judge { problem_hash: String },
+}
+
+impl Task {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Task::Run { .. } => "run",
+            Task::Judge { .. } => "judge",
+        }
+    }
+}
+
+/// Verdict codes, as contests write them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Verdict {
+    /// Accepted.
+    AC,
+    /// Wrong answer.
+    WA,
+    /// Time limit exceeded.
+    TLE,
+    /// Memory limit exceeded.
+    MLE,
+    /// Run-time error.
+    RTE,
+    /// Output limit exceeded.
+    OLE,
+    /// Compilation error.
+    CE,
+    /// Internal error: the platform failed, never the player's fault.
+    IE,
+}
+
+impl Verdict {
+    pub fn code(self) -> &'static str {
+        match self {
+            Verdict::AC => "AC",
+            Verdict::WA => "WA",
+            Verdict::TLE => "TLE",
+            Verdict::MLE => "MLE",
+            Verdict::RTE => "RTE",
+            Verdict::OLE => "OLE",
+            Verdict::CE => "CE",
+            Verdict::IE => "IE",
+        }
+    }
+}
+
+/// The outcome of a job, published once per job on the results exchange and kept in
+/// Redis for `GET /api/execution/jobs/{id}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobResult {
+    pub job_id: Uuid,
+    pub owner: Uuid,
+    pub kind: String,
+    pub verdict: Verdict,
+    /// Compiler output when compilation failed or warned (capped).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub compile_output: String,
+    /// For a run: the program's output. Empty for judge jobs (tests are secret).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run: Option<RunOutput>,
+    /// For a judge job: one entry per test, in order, up to the first failure.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tests: Vec<TestOutcome>,
+    /// Tests passed and tests in the package (judge jobs).
+    #[serde(default)]
+    pub passed: u32,
+    #[serde(default)]
+    pub total: u32,
+    /// Score for `type: scoring` packages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    /// Largest CPU time of any test or of the run, in milliseconds.
+    pub time_ms: u64,
+    /// Largest peak memory of any test or of the run, in bytes.
+    pub memory_bytes: u64,
+    /// Why the platform failed, for IE.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub finished_at_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunOutput {
+    pub stdout: String,
+    pub stderr: String,
+    pub exit_code: Option<i32>,
+    pub signal: Option<i32>,
+    #[serde(default)]
+    pub stdout_truncated: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TestOutcome {
+    /// `sample/1`, `secret/group1/07`, ...
+    pub name: String,
+    pub verdict: Verdict,
+    pub time_ms: u64,
+    pub memory_bytes: u64,
+}
