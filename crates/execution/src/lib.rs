@@ -1,0 +1,19 @@
+//! The execution service (:3003): runs code in the sandbox, behind a durable queue.
+//!
+//! - [`http`]: `POST /api/execution/run` (a player's "Run" on custom input),
+//!   `POST /api/execution/judge` (a submission against a problem package, for the battle
+//!   service), `GET /api/execution/jobs/{id}` (with bounded long-poll),
+//!   `GET /api/execution/languages`.
+//! - [`queue`]: the [`queue::Broker`] between API and workers (RabbitMQ or in-process).
+//! - [`store`]: job records, results, per-user caps, packages (Redis or in-process).
+//! - [`worker`]: takes jobs, judges them in the sandbox, stores and publishes results.
+//! - [`package`]: problem packages as archives, addressed by content hash.
+
+pub mod http;
+pub mod package;
+pub mod queue;
+pub mod service;
+pub mod settings;
+pub mod store;
+
+pub use settings::ExecutionSettings;

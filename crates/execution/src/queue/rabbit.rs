@@ -1,0 +1,440 @@
+//! [`Broker`] on RabbitMQ.
+//!
+//! Topology (names under the deployment prefix, declared idempotently on every connect):
+//! - exchange `execution.jobs` (direct, durable) → queue `execution.jobs` (durable,
+//!   `x-max-priority` 10, dead-lettering to `execution.dead`), routing key `job`;
+//! - exchange and queue `execution.dead` (fanout, durable): jobs given up on;
+//! - exchange `execution.results` (fanout, durable): results; subscribers bind their own
+//!   queues.
+//!
+//! Every message is persistent and every publish waits for the broker's confirm, so a 202
+//! from the API means the job is on disk. Connections are re-made on demand (publisher)
+//! or by a supervising task (consumer) after the broker goes away.
+
+use std::time::Duration;
+
+use contracts::execution::{JobResult, JudgeJob};
+use contracts::names;
+use futures_util::StreamExt;
+use lapin::Confirmation;
+use lapin::options::{
+    BasicAckOptions, BasicConsumeOptions, BasicNackOptions, BasicPublishOptions, BasicQosOptions,
+    BasicRejectOptions, ConfirmSelectOptions, ExchangeDeclareOptions, QueueBindOptions,
+    QueueDeclareOptions,
+};
+use lapin::types::{AMQPValue, FieldTable};
+use lapin::{BasicProperties, Channel, Connection, ConnectionProperties, ExchangeKind};
+use tokio::sync::{Mutex, mpsc};
+use tokio_util::sync::CancellationToken;
+
+use super::{Ack, Broker, Delivery, QueueError, priority};
+
+const ROUTING_KEY: &str = "job";
+const OP_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Names of this deployment's exchanges and queues.
+#[derive(Debug, Clone)]
+pub struct Topology {
+    pub jobs: String,
+    pub results: String,
+    pub dead: String,
+}
+
+impl Topology {
+    pub fn new(prefix: &str) -> Self {
+        Self {
+            jobs: names::prefixed(prefix, names::EXECUTION_JOBS),
+            results: names::prefixed(prefix, names::EXECUTION_RESULTS),
+            dead: names::prefixed(prefix, names::EXECUTION_DEAD),
+        }
+    }
+}
+
+pub struct RabbitBroker {
+    url: String,
+    topology: Topology,
+    publisher: Mutex<Option<(Connection, Channel)>>,
+}
+
+fn unavailable(e: impl std::fmt::Display) -> QueueError {
+    QueueError::Unavailable(e.to_string())
+}
+
+async fn timed<T>(
+    what: &str,
+    future: impl std::future::Future<Output = lapin::Result<T>>,
+) -> Result<T, QueueError> {
+    match tokio::time::timeout(OP_TIMEOUT, future).await {
+        Ok(result) => result.map_err(unavailable),
+        Err(_) => Err(QueueError::Unavailable(format!("{what} timed out"))),
+    }
+}
+
+impl RabbitBroker {
+    /// Connects once to check the URL and declare the topology.
+    pub async fn connect(url: &str, prefix: &str) -> Result<Self, QueueError> {
+        let broker = Self {
+            url: url.to_owned(),
+            topology: Topology::new(prefix),
+            publisher: Mutex::new(None),
+        };
+        broker.channel().await?;
+        Ok(broker)
+    }
+
+    pub fn topology(&self) -> &Topology {
+        &self.topology
+    }
+
+    async fn open(&self) -> Result<(Connection, Channel), QueueError> {
+        let connection = timed(
+            "connect",
+            Connection::connect(&self.url, ConnectionProperties::default()),
+        )
+        .await?;
+        let channel = timed("open channel", connection.create_channel()).await?;
+        timed(
+            "confirm.select",
+            channel.confirm_select(ConfirmSelectOptions::default()),
+        )
+        .await?;
+        declare(&channel, &self.topology).await?;
+        Ok((connection, channel))
+    }
+
+    /// The publishing channel, (re)connecting if there is none or it has closed.
+    async fn channel(&self) -> Result<Channel, QueueError> {
+        let mut publisher = self.publisher.lock().await;
+        if let Some((connection, channel)) = publisher.as_ref() {
+            if connection.status().connected() && channel.status().connected() {
+                return Ok(channel.clone());
+            }
+        }
+        *publisher = None;
+        let (connection, channel) = self.open().await?;
+        *publisher = Some((connection, channel.clone()));
+        Ok(channel)
+    }
+
+    async fn forget_channel(&self) {
+        *self.publisher.lock().await = None;
+    }
+
+    async fn publish(
+        &self,
+        exchange: &str,
+        routing_key: &str,
+        payload: &[u8],
+        properties: BasicProperties,
+    ) -> Result<(), QueueError> {
+        // One retry on a fresh connection: the cached one may have died with a broker
+        // restart without us noticing yet.
+        let mut last = QueueError::NotConfirmed;
+        for _ in 0..2 {
+            let channel = match self.channel().await {
+                Ok(channel) => channel,
+                Err(e) => {
+                    last = e;
+                    continue;
+                }
+            };
+            match publish_confirmed(&channel, exchange, routing_key, payload, properties.clone())
+                .await
+            {
+                Ok(()) => return Ok(()),
+                Err(e) => {
+                    tracing::warn!(error = %e, exchange, "publish failed; reconnecting");
+                    self.forget_channel().await;
+                    last = e;
+                }
+            }
+        }
+        Err(last)
+    }
+}
+
+async fn publish_confirmed(
+    channel: &Channel,
+    exchange: &str,
+    routing_key: &str,
+    payload: &[u8],
+    properties: BasicProperties,
+) -> Result<(), QueueError> {
+    let confirm = timed(
+        "basic.publish",
+        channel.basic_publish(
+            exchange.into(),
+            routing_key.into(),
+            BasicPublishOptions {
+                mandatory: true,
+                ..BasicPublishOptions::default()
+            },
+            payload,
+            properties,
+        ),
+    )
+    .await?;
+    match timed("publisher confirm", confirm).await? {
+        // A returned message was not routed to any queue: not safe.
+        Confirmation::Ack(None) => Ok(()),
+        _ => Err(QueueError::NotConfirmed),
+    }
+}
+
+async fn declare(channel: &Channel, topology: &Topology) -> Result<(), QueueError> {
+    let durable_exchange = ExchangeDeclareOptions {
+        durable: true,
+        ..ExchangeDeclareOptions::default()
+    };
+    let durable_queue = QueueDeclareOptions {
+        durable: true,
+        ..QueueDeclareOptions::default()
+    };
+    timed(
+        "declare dead exchange",
+        channel.exchange_declare(
+            topology.dead.as_str().into(),
+            ExchangeKind::Fanout,
+            durable_exchange,
+            FieldTable::default(),
+        ),
+    )
+    .await?;
+    timed(
+        "declare dead queue",
+        channel.queue_declare(
+            topology.dead.as_str().into(),
+            durable_queue,
+            FieldTable::default(),
+        ),
+    )
+    .await?;
+    timed(
+        "bind dead queue",
+        channel.queue_bind(
+            topology.dead.as_str().into(),
+            topology.dead.as_str().into(),
+            "".into(),
+            QueueBindOptions::default(),
+            FieldTable::default(),
+        ),
+    )
+    .await?;
+    timed(
+        "declare jobs exchange",
+        channel.exchange_declare(
+            topology.jobs.as_str().into(),
+            ExchangeKind::Direct,
+            durable_exchange,
+            FieldTable::default(),
+        ),
+    )
+    .await?;
+    let mut arguments = FieldTable::default();
+    arguments.insert("x-max-priority".into(), AMQPValue::LongInt(10));
+    arguments.insert(
+        "x-dead-letter-exchange".into(),
+        AMQPValue::LongString(topology.dead.as_str().into()),
+    );
+    timed(
+        "declare jobs queue",
+        channel.queue_declare(topology.jobs.as_str().into(), durable_queue, arguments),
+    )
+    .await?;
+    timed(
+        "bind jobs queue",
+        channel.queue_bind(
+            topology.jobs.as_str().into(),
+            topology.jobs.as_str().into(),
+            ROUTING_KEY.into(),
+            QueueBindOptions::default(),
+            FieldTable::default(),
+        ),
+    )
+    .await?;
+    timed(
+        "declare results exchange",
+        channel.exchange_declare(
+            topology.results.as_str().into(),
+            ExchangeKind::Fanout,
+            durable_exchange,
+            FieldTable::default(),
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
+fn persistent(message_id: &str) -> BasicProperties {
+    BasicProperties::default()
+        .with_delivery_mode(2)
+        .with_content_type("application/json".into())
+        .with_message_id(message_id.into())
+}
+
+struct RabbitAck(lapin::Acker);
+
+#[async_trait::async_trait]
+impl Ack for RabbitAck {
+    async fn ack(self: Box<Self>) -> Result<(), QueueError> {
+        timed("basic.ack", self.0.ack(BasicAckOptions::default()))
+            .await
+            .map(|_| ())
+    }
+
+    async fn retry(self: Box<Self>) -> Result<(), QueueError> {
+        let options = BasicNackOptions {
+            requeue: true,
+            ..BasicNackOptions::default()
+        };
+        timed("basic.nack", self.0.nack(options)).await.map(|_| ())
+    }
+
+    async fn dead_letter(self: Box<Self>) -> Result<(), QueueError> {
+        // Rejected without requeue, the queue's dead-letter exchange takes it.
+        let options = BasicRejectOptions { requeue: false };
+        timed("basic.reject", self.0.reject(options))
+            .await
+            .map(|_| ())
+    }
+}
+
+#[async_trait::async_trait]
+impl Broker for RabbitBroker {
+    async fn publish_job(&self, job: &JudgeJob) -> Result<(), QueueError> {
+        let payload = serde_json::to_vec(job)?;
+        let properties = persistent(&job.id.to_string()).with_priority(priority(job));
+        self.publish(&self.topology.jobs, ROUTING_KEY, &payload, properties)
+            .await
+    }
+
+    async fn publish_result(&self, result: &JobResult) -> Result<(), QueueError> {
+        let payload = serde_json::to_vec(result)?;
+        // Fanout: a results exchange without subscribers is not an error, so no mandatory.
+        let channel = self.channel().await?;
+        let confirm = timed(
+            "basic.publish",
+            channel.basic_publish(
+                self.topology.results.as_str().into(),
+                "".into(),
+                BasicPublishOptions::default(),
+                &payload,
+                persistent(&result.job_id.to_string()),
+            ),
+        )
+        .await;
+        let confirmed = match confirm {
+            Ok(confirm) => timed("publisher confirm", confirm).await,
+            Err(e) => Err(e),
+        };
+        match confirmed {
+            Ok(Confirmation::Ack(_)) => Ok(()),
+            Ok(_) => Err(QueueError::NotConfirmed),
+            Err(e) => {
+                self.forget_channel().await;
+                Err(e)
+            }
+        }
+    }
+
+    async fn queue_depth(&self) -> Result<u64, QueueError> {
+        let channel = self.channel().await?;
+        let passive = QueueDeclareOptions {
+            passive: true,
+            ..QueueDeclareOptions::default()
+        };
+        let queue = timed(
+            "queue depth",
+            channel.queue_declare(
+                self.topology.jobs.as_str().into(),
+                passive,
+                FieldTable::default(),
+            ),
+        )
+        .await?;
+        Ok(u64::from(queue.message_count()))
+    }
+
+    fn consume(&self, prefetch: u16, shutdown: CancellationToken) -> mpsc::Receiver<Delivery> {
+        let (tx, rx) = mpsc::channel(usize::from(prefetch.max(1)));
+        let url = self.url.clone();
+        let topology = self.topology.clone();
+        tokio::spawn(async move {
+            let mut backoff = Duration::from_millis(100);
+            while !shutdown.is_cancelled() {
+                match consume_once(&url, &topology, prefetch, &tx, &shutdown).await {
+                    Ok(()) => return,
+                    Err(e) => {
+                        tracing::warn!(error = %e, retry_in_ms = backoff.as_millis() as u64, "job consumer lost the broker");
+                    }
+                }
+                tokio::select! {
+                    () = tokio::time::sleep(backoff) => {}
+                    () = shutdown.cancelled() => return,
+                }
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+            }
+        });
+        rx
+    }
+
+    async fn ping(&self) -> Result<(), QueueError> {
+        self.channel().await.map(|_| ())
+    }
+}
+
+/// Consumes until the connection fails (an error: reconnect) or shutdown (Ok).
+async fn consume_once(
+    url: &str,
+    topology: &Topology,
+    prefetch: u16,
+    tx: &mpsc::Sender<Delivery>,
+    shutdown: &CancellationToken,
+) -> Result<(), QueueError> {
+    let connection = timed(
+        "connect",
+        Connection::connect(url, ConnectionProperties::default()),
+    )
+    .await?;
+    let channel = timed("open channel", connection.create_channel()).await?;
+    declare(&channel, topology).await?;
+    timed(
+        "basic.qos",
+        channel.basic_qos(prefetch.max(1), BasicQosOptions::default()),
+    )
+    .await?;
+    let mut consumer = timed(
+        "basic.consume",
+        channel.basic_consume(
+            topology.jobs.as_str().into(),
+            "".into(),
+            BasicConsumeOptions::default(),
+            FieldTable::default(),
+        ),
+    )
+    .await?;
+    tracing::info!(queue = %topology.jobs, prefetch, "consuming judge jobs");
+    loop {
+        let next = tokio::select! {
+            next = consumer.next() => next,
+            () = shutdown.cancelled() => {
+                let _ = connection.close(200, "shutting down".into()).await;
+                return Ok(());
+            }
+        };
+        match next {
+            Some(Ok(delivery)) => {
+                let delivery = Delivery {
+                    payload: delivery.data.clone(),
+                    redelivered: delivery.redelivered,
+                    ack: Box::new(RabbitAck(delivery.acker.clone())),
+                };
+                if tx.send(delivery).await.is_err() {
+                    return Ok(());
+                }
+            }
+            Some(Err(e)) => return Err(unavailable(e)),
+            None => return Err(QueueError::Unavailable("the consumer was cancelled".into())),
+        }
+    }
+}

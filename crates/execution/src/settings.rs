@@ -1,0 +1,63 @@
+//! The `[execution]` section of the configuration.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ExecutionSettings {
+    /// Sandbox slots in this process (jobs judged at once); 0 serves the API only.
+    /// Unset means one per CPU.
+    pub workers: Option<usize>,
+    /// Largest source file accepted.
+    pub max_source_bytes: usize,
+    /// Largest custom input accepted for a run.
+    pub max_stdin_bytes: usize,
+    /// Unfinished jobs one user may have at once.
+    pub max_jobs_in_flight_per_user: u32,
+    /// How long results stay readable, in seconds.
+    pub result_ttl_secs: u64,
+    /// Deliveries of one job before it is given up with IE and dead-lettered.
+    pub max_attempts: u32,
+    /// Longest `?wait=` a client may ask for on `GET /jobs/{id}`, in seconds.
+    pub max_wait_secs: u64,
+    /// CPU time limit of a custom run, in milliseconds (the spec's 10 s).
+    pub run_time_limit_ms: u64,
+    /// Memory limit of a custom run, in MiB (the spec's 256 MB).
+    pub run_memory_mib: u64,
+    /// Where workers unpack problem packages; defaults to a directory under the data dir
+    /// (embedded) or the system temp dir (cluster).
+    pub package_cache_dir: Option<std::path::PathBuf>,
+    /// RabbitMQ URL (cluster mode).
+    pub amqp_url: Option<String>,
+    /// The auth service, for token verification (cluster mode).
+    pub auth_url: String,
+}
+
+impl Default for ExecutionSettings {
+    fn default() -> Self {
+        Self {
+            workers: None,
+            max_source_bytes: 64 * 1024,
+            max_stdin_bytes: 1024 * 1024,
+            max_jobs_in_flight_per_user: 4,
+            result_ttl_secs: 3600,
+            max_attempts: 3,
+            max_wait_secs: 30,
+            run_time_limit_ms: 10_000,
+            run_memory_mib: 256,
+            package_cache_dir: None,
+            amqp_url: None,
+            auth_url: "http://127.0.0.1:3001".into(),
+        }
+    }
+}
+
+impl ExecutionSettings {
+    pub fn worker_slots(&self) -> usize {
+        self.workers.unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+        })
+    }
+}

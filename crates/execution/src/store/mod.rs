@@ -1,0 +1,80 @@
+//! Job records, cached results, per-user in-flight counts and problem packages:
+//! [`JobStore`], in Redis (cluster) or in memory (embedded). Both pass the suite in
+//! `tests/store.rs`.
+
+mod memory;
+mod redis;
+
+pub use memory::MemoryJobStore;
+pub use redis::RedisJobStore;
+
+use contracts::execution::JobResult;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobState {
+    Queued,
+    Running,
+    Done,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobRecord {
+    pub id: Uuid,
+    pub owner: Uuid,
+    pub kind: String,
+    pub language: String,
+    pub state: JobState,
+    pub submitted_at_ms: i64,
+    pub result: Option<JobResult>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("redis: {0}")]
+    Redis(#[from] ::redis::RedisError),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+#[async_trait::async_trait]
+pub trait JobStore: Send + Sync {
+    /// Records a new queued job, unless its owner already has `max_in_flight` unfinished
+    /// jobs; false means refused. Atomic: concurrent submissions cannot overshoot.
+    async fn admit(&self, job: &JobRecord, max_in_flight: u32) -> Result<bool, StoreError>;
+
+    /// Forgets an admitted job that could not be queued.
+    async fn withdraw(&self, id: Uuid, owner: Uuid) -> Result<(), StoreError>;
+
+    async fn mark_running(&self, id: Uuid) -> Result<(), StoreError>;
+
+    /// Stores `result` unless the job already has one, and returns the one that is stored:
+    /// a job has exactly one result, however often it was delivered. Frees the owner's
+    /// in-flight slot.
+    async fn finish(&self, result: &JobResult) -> Result<JobResult, StoreError>;
+
+    async fn get(&self, id: Uuid) -> Result<Option<JobRecord>, StoreError>;
+
+    /// Counts one delivery of the job and returns the count so far.
+    async fn count_attempt(&self, id: Uuid) -> Result<u32, StoreError>;
+
+    async fn package(&self, hash: &str) -> Result<Option<Vec<u8>>, StoreError>;
+
+    async fn put_package(&self, hash: &str, archive: &[u8]) -> Result<(), StoreError>;
+
+    /// Checks the store answers (readiness).
+    async fn ping(&self) -> Result<(), StoreError>;
+}
+
+/// A job that has been in flight this long no longer counts against its owner's cap
+/// (its worker died and the job is lost or still being retried).
+pub const STALE_IN_FLIGHT_MS: i64 = 10 * 60 * 1000;
+
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}

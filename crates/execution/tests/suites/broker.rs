@@ -1,0 +1,166 @@
+//! The `Broker` contract, in memory and on RabbitMQ.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use contracts::execution::{JudgeJob, Task};
+use execution::queue::{Broker, Delivery, MemoryBroker, RabbitBroker};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+async fn memory() -> Arc<dyn Broker> {
+    Arc::new(MemoryBroker::new())
+}
+
+async fn rabbit() -> Arc<dyn Broker> {
+    Arc::new(
+        RabbitBroker::connect(&testkit::amqp_url(), &testkit::unique_prefix())
+            .await
+            .unwrap(),
+    )
+}
+
+macro_rules! suite {
+    ($($case:ident),* $(,)?) => {
+        mod memory {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $case() { super::$case(super::memory().await).await; })*
+        }
+        mod rabbit {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $case() { super::$case(super::rabbit().await).await; })*
+        }
+    };
+}
+
+suite!(
+    published_jobs_are_delivered_and_acked_once,
+    judge_jobs_overtake_waiting_runs,
+    no_more_than_prefetch_deliveries_are_unsettled,
+    a_retried_job_comes_back_marked_redelivered,
+    dead_lettered_jobs_are_not_delivered_again,
+);
+
+fn job(task: Task) -> JudgeJob {
+    JudgeJob {
+        id: Uuid::now_v7(),
+        owner: Uuid::now_v7(),
+        language: "python3".into(),
+        source: "print(1)".into(),
+        task,
+        submitted_at_ms: 0,
+    }
+}
+
+fn run_job() -> JudgeJob {
+    job(Task::Run {
+        stdin: String::new(),
+    })
+}
+
+fn judge_job() -> JudgeJob {
+    job(Task::Judge {
+        problem_hash: "0".repeat(64),
+    })
+}
+
+async fn next(rx: &mut mpsc::Receiver<Delivery>) -> (JudgeJob, Delivery) {
+    let delivery = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+        .await
+        .expect("a delivery within 10 s")
+        .expect("the stream is open");
+    (serde_json::from_slice(&delivery.payload).unwrap(), delivery)
+}
+
+async fn nothing_within(rx: &mut mpsc::Receiver<Delivery>, wait: Duration) -> bool {
+    tokio::time::timeout(wait, rx.recv()).await.is_err()
+}
+
+async fn depth_becomes(broker: &Arc<dyn Broker>, expected: u64) {
+    testkit::wait_until(Duration::from_secs(10), "the queue depth", || async {
+        broker.queue_depth().await.unwrap() == expected
+    })
+    .await;
+}
+
+async fn published_jobs_are_delivered_and_acked_once(broker: Arc<dyn Broker>) {
+    let sent = run_job();
+    broker.publish_job(&sent).await.unwrap();
+    depth_becomes(&broker, 1).await;
+    let stop = CancellationToken::new();
+    let mut rx = broker.consume(4, stop.clone());
+    let (received, delivery) = next(&mut rx).await;
+    assert_eq!(received, sent);
+    assert!(!delivery.redelivered);
+    delivery.ack.ack().await.unwrap();
+    assert!(nothing_within(&mut rx, Duration::from_millis(300)).await);
+    depth_becomes(&broker, 0).await;
+    broker.ping().await.unwrap();
+    stop.cancel();
+}
+
+async fn judge_jobs_overtake_waiting_runs(broker: Arc<dyn Broker>) {
+    let runs: Vec<_> = (0..3).map(|_| run_job()).collect();
+    for r in &runs {
+        broker.publish_job(r).await.unwrap();
+    }
+    let judged = judge_job();
+    broker.publish_job(&judged).await.unwrap();
+    depth_becomes(&broker, 4).await;
+    let stop = CancellationToken::new();
+    let mut rx = broker.consume(1, stop.clone());
+    let (first, delivery) = next(&mut rx).await;
+    assert_eq!(first.id, judged.id, "the judge job comes first");
+    delivery.ack.ack().await.unwrap();
+    for expected in &runs {
+        let (got, delivery) = next(&mut rx).await;
+        assert_eq!(got.id, expected.id, "runs keep their order");
+        delivery.ack.ack().await.unwrap();
+    }
+    stop.cancel();
+}
+
+async fn no_more_than_prefetch_deliveries_are_unsettled(broker: Arc<dyn Broker>) {
+    for _ in 0..3 {
+        broker.publish_job(&run_job()).await.unwrap();
+    }
+    let stop = CancellationToken::new();
+    let mut rx = broker.consume(2, stop.clone());
+    let (_, first) = next(&mut rx).await;
+    let (_, second) = next(&mut rx).await;
+    assert!(
+        nothing_within(&mut rx, Duration::from_millis(500)).await,
+        "a third is held back"
+    );
+    first.ack.ack().await.unwrap();
+    let (_, third) = next(&mut rx).await;
+    second.ack.ack().await.unwrap();
+    third.ack.ack().await.unwrap();
+    stop.cancel();
+}
+
+async fn a_retried_job_comes_back_marked_redelivered(broker: Arc<dyn Broker>) {
+    let sent = run_job();
+    broker.publish_job(&sent).await.unwrap();
+    let stop = CancellationToken::new();
+    let mut rx = broker.consume(1, stop.clone());
+    let (_, delivery) = next(&mut rx).await;
+    delivery.ack.retry().await.unwrap();
+    let (again, delivery) = next(&mut rx).await;
+    assert_eq!(again.id, sent.id);
+    assert!(delivery.redelivered);
+    delivery.ack.ack().await.unwrap();
+    stop.cancel();
+}
+
+async fn dead_lettered_jobs_are_not_delivered_again(broker: Arc<dyn Broker>) {
+    broker.publish_job(&run_job()).await.unwrap();
+    let stop = CancellationToken::new();
+    let mut rx = broker.consume(1, stop.clone());
+    let (_, delivery) = next(&mut rx).await;
+    delivery.ack.dead_letter().await.unwrap();
+    assert!(nothing_within(&mut rx, Duration::from_millis(500)).await);
+    depth_becomes(&broker, 0).await;
+    stop.cancel();
+}
