@@ -189,7 +189,7 @@ mod tests {
         header.set_entry_type(tar::EntryType::Regular);
         header.set_cksum();
         let mut raw = header.as_bytes().to_vec();
-        raw.extend_from_slice(&[b'x']);
+        raw.extend_from_slice(b"x");
         raw.resize(raw.len() + 511, 0);
         raw.extend_from_slice(&[0; 1024]);
         assert!(matches!(

@@ -105,10 +105,11 @@ impl RabbitBroker {
     /// The publishing channel, (re)connecting if there is none or it has closed.
     async fn channel(&self) -> Result<Channel, QueueError> {
         let mut publisher = self.publisher.lock().await;
-        if let Some((connection, channel)) = publisher.as_ref() {
-            if connection.status().connected() && channel.status().connected() {
-                return Ok(channel.clone());
-            }
+        if let Some((connection, channel)) = publisher.as_ref()
+            && connection.status().connected()
+            && channel.status().connected()
+        {
+            return Ok(channel.clone());
         }
         *publisher = None;
         let (connection, channel) = self.open().await?;

@@ -62,10 +62,10 @@ impl JobStore for MemoryJobStore {
     }
 
     async fn mark_running(&self, id: Uuid) -> Result<(), StoreError> {
-        if let Some((record, _, _)) = self.lock().jobs.get_mut(&id) {
-            if record.state == JobState::Queued {
-                record.state = JobState::Running;
-            }
+        if let Some((record, _, _)) = self.lock().jobs.get_mut(&id)
+            && record.state == JobState::Queued
+        {
+            record.state = JobState::Running;
         }
         Ok(())
     }
