@@ -465,9 +465,11 @@ fn watch(
 fn init(plan: &Plan, sock: RawFd) -> ! {
     // SAFETY: closing the host socket in this process only.
     unsafe { libc::close(sock) };
-    let report = match init_inner(plan) {
-        Ok(r) => r,
-        Err(e) => InitReport::SetupFailed(e.to_string()),
+    // A panic must not unwind back into the zygote's loop in this process.
+    let report = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| init_inner(plan))) {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => InitReport::SetupFailed(e.to_string()),
+        Err(_) => InitReport::SetupFailed("the run's init panicked".into()),
     };
     if let Ok(bytes) = serde_json::to_vec(&report) {
         let _ = sys::write_all(plan.status_w.as_raw_fd(), &bytes);
@@ -712,10 +714,12 @@ fn set_rlimit(resource: libc::__rlimit_resource_t, soft: u64, hard: u64) -> io::
 
 /// The program process: last steps before exec. Never returns.
 fn program(plan: &Plan, err_fd: RawFd) -> ! {
-    let failure = program_setup(plan, err_fd);
+    let failure =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| program_setup(plan, err_fd)));
     let msg = match failure {
-        Ok(()) => "unreachable".to_string(),
-        Err(e) => e.to_string(),
+        Ok(Ok(())) => "exec returned".to_string(),
+        Ok(Err(e)) => e.to_string(),
+        Err(_) => "setup panicked".to_string(),
     };
     let _ = sys::write_all(err_fd, msg.as_bytes());
     // SAFETY: leave without running destructors.
@@ -737,6 +741,16 @@ fn program_setup(plan: &Plan, err_fd: RawFd) -> io::Result<()> {
         }
         libc::syscall(libc::SYS_close_range, (err_fd + 1) as u32, u32::MAX, 0u32);
         libc::setsid();
+        // The zygote (a Rust program) ignores SIGPIPE, and ignored signals
+        // survive exec: give the program default dispositions and no mask.
+        for sig in 1..libc::SIGRTMAX() {
+            if sig != libc::SIGKILL && sig != libc::SIGSTOP {
+                libc::signal(sig, libc::SIG_DFL);
+            }
+        }
+        let mut none: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut none);
+        libc::sigprocmask(libc::SIG_SETMASK, &none, std::ptr::null_mut());
     }
     let cpu_secs = l.cpu_time.as_secs() + 1;
     set_rlimit(libc::RLIMIT_STACK, l.stack_bytes, l.stack_bytes).map_err(ctx("RLIMIT_STACK"))?;

@@ -176,7 +176,11 @@ pub fn copy_fd(src: RawFd, dst: RawFd, limit: u64) -> io::Result<(u64, bool)> {
     let mut buf = vec![0u8; 1 << 16];
     let mut total = 0u64;
     loop {
-        let want = buf.len().min((limit - total) as usize + 1);
+        let want = buf.len().min(
+            usize::try_from(limit - total)
+                .unwrap_or(usize::MAX)
+                .saturating_add(1),
+        );
         // SAFETY: buf is valid for `want` bytes; pread does not move src's offset.
         let n = unsafe { libc::pread(src, buf.as_mut_ptr().cast(), want, off) };
         if n < 0 {
