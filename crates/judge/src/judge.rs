@@ -325,6 +325,8 @@ impl Judge {
             stdin: None,
             files: vec![source.clone()],
             collect: collect.clone(),
+            // One stream, so a flood of diagnostics hits the output limit.
+            merge_stderr: true,
             limits: Limits {
                 cpu_time: problem.limits.compilation_time,
                 wall_time: problem.limits.compilation_time * 2 + Duration::from_secs(5),
@@ -460,6 +462,7 @@ impl Judge {
                 stdin: None,
                 files: files.clone(),
                 collect: vec!["validator".into()],
+                merge_stderr: true,
                 limits: Limits {
                     cpu_time: problem.limits.compilation_time,
                     wall_time: problem.limits.compilation_time * 2,
@@ -525,6 +528,7 @@ impl Judge {
             stdin: Some(Source::File(case.input.clone())),
             files: program.files.clone(),
             collect: Vec::new(),
+            merge_stderr: false,
             limits: Limits {
                 cpu_time: tl,
                 wall_time: tl * 2 + Duration::from_secs(1),
@@ -659,6 +663,7 @@ impl Judge {
                 "teammessage.txt".into(),
                 "score.txt".into(),
             ],
+            merge_stderr: false,
             limits: Limits {
                 cpu_time: problem.limits.validation_time,
                 wall_time: problem.limits.validation_time * 2,

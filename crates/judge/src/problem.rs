@@ -239,14 +239,27 @@ fn known_keys(map: &Value, known: &[&str], what: &str, warnings: &mut Vec<String
     }
 }
 
-fn positive(v: Option<&Value>, what: &str, warnings: &mut Vec<String>) -> Option<f64> {
-    let v = v?;
+/// A limit must be a positive number no larger than `max`: zero, negative
+/// and absurd limits are refused when the package loads, before anything
+/// runs.
+fn positive(v: Option<&Value>, what: &str, max: f64) -> Result<Option<f64>, ProblemError> {
+    let Some(v) = v else { return Ok(None) };
     match as_f64(v) {
-        Some(x) if x.is_finite() && x > 0.0 => Some(x),
-        _ => {
-            warnings.push(format!("{what}: expected a positive number, ignored"));
-            None
-        }
+        Some(x) if x.is_finite() && x > 0.0 && x <= max => Ok(Some(x)),
+        _ => Err(ProblemError::Invalid(format!(
+            "{what} must be a number in (0, {max}]"
+        ))),
+    }
+}
+
+/// Upper bounds for limits (seconds, MiB, KiB).
+fn limit_max(key: &str) -> f64 {
+    match key {
+        "time_limit" | "compilation_time" | "validation_time" => 3600.0,
+        "memory" | "compilation_memory" | "validation_memory" => 65536.0,
+        "output" | "validation_output" => 4096.0,
+        "code" => 65536.0,
+        _ => 1000.0,
     }
 }
 
@@ -362,9 +375,8 @@ impl Problem {
             "problem.yaml limits",
             &mut warnings,
         );
-        let lim =
-            |k: &str, w: &mut Vec<String>| positive(key(&limits_v, k), &format!("limits.{k}"), w);
-        let mut time_limit = lim("time_limit", &mut warnings).map(Duration::from_secs_f64);
+        let lim = |k: &str| positive(key(&limits_v, k), &format!("limits.{k}"), limit_max(k));
+        let mut time_limit = lim("time_limit")?.map(Duration::from_secs_f64);
         if time_limit.is_none() {
             // problemtools and Kattis write the computed limit to .timelimit.
             if let Ok(t) = std::fs::read_to_string(dir.join(".timelimit")) {
@@ -377,31 +389,36 @@ impl Problem {
             }
         }
         let ac_to_time_limit = if format == FormatVersion::Legacy {
-            lim("time_multiplier", &mut warnings).unwrap_or(5.0)
+            lim("time_multiplier")?.unwrap_or(5.0)
         } else {
             key(&limits_v, "time_multipliers")
                 .and_then(|m| key(m, "ac_to_time_limit"))
                 .and_then(as_f64)
                 .unwrap_or(2.0)
         };
-        let mib = |k: &str, default: u64, w: &mut Vec<String>| {
-            lim(k, w).map_or(default * MIB, |v| (v * MIB as f64) as u64)
+        let mib = |k: &str, default: u64| -> Result<u64, ProblemError> {
+            Ok(lim(k)?.map_or(default * MIB, |v| (v * MIB as f64) as u64))
         };
-        let secs = |k: &str, default: u64, w: &mut Vec<String>| {
-            lim(k, w).map_or(Duration::from_secs(default), Duration::from_secs_f64)
+        let secs = |k: &str, default: u64| -> Result<Duration, ProblemError> {
+            Ok(lim(k)?.map_or(Duration::from_secs(default), Duration::from_secs_f64))
         };
         let limits = ProblemLimits {
             time_limit,
-            memory_bytes: mib("memory", DEFAULT_MEMORY_MIB, &mut warnings),
-            output_bytes: mib("output", 8, &mut warnings),
-            code_bytes: lim("code", &mut warnings).map_or(128 * 1024, |k| (k * 1024.0) as u64),
-            compilation_time: secs("compilation_time", 60, &mut warnings),
-            compilation_memory_bytes: mib("compilation_memory", 2048, &mut warnings),
-            validation_time: secs("validation_time", 60, &mut warnings),
-            validation_memory_bytes: mib("validation_memory", 2048, &mut warnings),
+            memory_bytes: mib("memory", DEFAULT_MEMORY_MIB)?,
+            output_bytes: mib("output", 8)?,
+            code_bytes: lim("code")?.map_or(128 * 1024, |k| (k * 1024.0) as u64),
+            compilation_time: secs("compilation_time", 60)?,
+            compilation_memory_bytes: mib("compilation_memory", 2048)?,
+            validation_time: secs("validation_time", 60)?,
+            validation_memory_bytes: mib("validation_memory", 2048)?,
             ac_to_time_limit,
-            time_resolution: lim("time_resolution", &mut warnings).unwrap_or(1.0),
+            time_resolution: lim("time_resolution")?.unwrap_or(1.0),
         };
+        if limits.memory_bytes < 16 * MIB {
+            return Err(ProblemError::Invalid(
+                "limits.memory must be at least 16 MiB".into(),
+            ));
+        }
 
         let difficulty = key(&meta, "codearena").and_then(|c| {
             known_keys(c, &["difficulty"], "problem.yaml codearena", &mut warnings);

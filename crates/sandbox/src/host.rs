@@ -246,6 +246,7 @@ impl Sandbox {
                 .map(|f| (f.name.clone(), f.executable))
                 .collect(),
             collect: spec.collect.clone(),
+            merge_stderr: spec.merge_stderr,
             limits: spec.limits,
         };
 

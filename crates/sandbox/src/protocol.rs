@@ -44,6 +44,7 @@ pub struct RunRequest {
     pub has_stdin: bool,
     pub files: Vec<(String, bool)>,
     pub collect: Vec<String>,
+    pub merge_stderr: bool,
     pub limits: Limits,
 }
 

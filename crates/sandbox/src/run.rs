@@ -734,7 +734,12 @@ fn program_setup(plan: &Plan, err_fd: RawFd) -> io::Result<()> {
     unsafe {
         sys::cvt(libc::dup2(plan.stdin.as_raw_fd(), 0))?;
         sys::cvt(libc::dup2(plan.stdout_w.as_raw_fd(), 1))?;
-        sys::cvt(libc::dup2(plan.stderr_w.as_raw_fd(), 2))?;
+        let err = if plan.req.merge_stderr {
+            plan.stdout_w.as_raw_fd()
+        } else {
+            plan.stderr_w.as_raw_fd()
+        };
+        sys::cvt(libc::dup2(err, 2))?;
         // Close everything else except the exec-error pipe (close-on-exec).
         if err_fd > 3 {
             libc::syscall(libc::SYS_close_range, 3u32, (err_fd - 1) as u32, 0u32);

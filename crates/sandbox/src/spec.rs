@@ -102,6 +102,8 @@ pub struct RunSpec {
     pub files: Vec<BoxFile>,
     /// Work-directory files to return after the run: exact names, or `*.ext`.
     pub collect: Vec<String>,
+    /// Send stderr into the stdout pipe (and its limit), like `2>&1`.
+    pub merge_stderr: bool,
     pub limits: Limits,
 }
 
@@ -117,6 +119,7 @@ impl RunSpec {
             stdin: None,
             files: Vec::new(),
             collect: Vec::new(),
+            merge_stderr: false,
             limits: Limits::default(),
         }
     }
