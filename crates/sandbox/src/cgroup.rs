@@ -137,6 +137,16 @@ fn parse_proc_cgroup(text: &str) -> Vec<(Vec<String>, String)> {
         .collect()
 }
 
+/// The cgroup path to create ours under: our own cgroup, or the configured
+/// parent (absolute, or relative to our own).
+fn parent_path(own: &str, configured: Option<&str>) -> String {
+    match configured {
+        None => own.to_string(),
+        Some(p) if p.starts_with('/') => p.to_string(),
+        Some(p) => format!("{}/{p}", own.trim_end_matches('/')),
+    }
+}
+
 /// Maps a cgroup path to its directory under a mount of that hierarchy.
 fn dir_for(mount: &MountInfo, cgroup_path: &str) -> PathBuf {
     let rel = cgroup_path
@@ -249,12 +259,12 @@ impl Cgroups {
                     d.roles.push(role);
                     continue;
                 }
-                let path = override_path.clone().unwrap_or_else(|| {
-                    own.iter()
-                        .find(|(c, _)| c.iter().any(|c| c == ctrl))
-                        .map(|(_, p)| p.clone())
-                        .unwrap_or_else(|| "/".into())
-                });
+                let own_path = own
+                    .iter()
+                    .find(|(c, _)| c.iter().any(|c| c == ctrl))
+                    .map(|(_, p)| p.clone())
+                    .unwrap_or_else(|| "/".into());
+                let path = parent_path(&own_path, override_path.as_deref());
                 let parent_path = dir_for(m, &path);
                 let parent = open_dir(&parent_path)?;
                 remove_stale(&parent_path, parent.as_raw_fd());
@@ -285,12 +295,12 @@ impl Cgroups {
             .ok_or_else(|| {
                 io::Error::other("no cgroup v1 memory controller and no cgroup2 mount")
             })?;
-        let path = override_path.unwrap_or_else(|| {
-            own.iter()
-                .find(|(c, _)| c.is_empty())
-                .map(|(_, p)| p.clone())
-                .unwrap_or_else(|| "/".into())
-        });
+        let own_path = own
+            .iter()
+            .find(|(c, _)| c.is_empty())
+            .map(|(_, p)| p.clone())
+            .unwrap_or_else(|| "/".into());
+        let path = parent_path(&own_path, override_path.as_deref());
         let parent_path = dir_for(m, &path);
         let parent = open_dir(&parent_path)?;
         let available = sys::read_file_at(parent.as_raw_fd(), "cgroup.controllers")?;

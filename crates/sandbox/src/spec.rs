@@ -22,8 +22,10 @@ pub struct SandboxConfig {
     /// Host paths mirrored read-only at the same place inside the sandbox
     /// (toolchains, shared libraries). Symlinks are recreated as symlinks.
     pub readonly_paths: Vec<PathBuf>,
-    /// Where to create the cgroups; by default the zygote's own cgroup in each
-    /// hierarchy. Useful on cgroup v2 with a delegated subtree.
+    /// Where to create the cgroups: by default the zygote's own cgroup in
+    /// each hierarchy. A relative path is taken below that cgroup, an
+    /// absolute one from each hierarchy's root (a delegated subtree, e.g. for
+    /// running without root). Default from `CODEARENA_CGROUP_PARENT`.
     pub cgroup_parent: Option<PathBuf>,
 }
 
@@ -66,7 +68,7 @@ impl Default for SandboxConfig {
             uid: 60999,
             gid: 60999,
             readonly_paths,
-            cgroup_parent: None,
+            cgroup_parent: std::env::var_os("CODEARENA_CGROUP_PARENT").map(PathBuf::from),
         }
     }
 }

@@ -267,18 +267,14 @@ fn build_root(root: &Path, hello: &Hello, user_namespace: bool) -> io::Result<()
         symlink(target, root.join("dev").join(name))?;
     }
     if user_namespace {
-        // Inside a user namespace the kernel only lets a run mount a fresh
-        // /proc if a fully visible procfs is already mounted in the
-        // namespace; every run mounts its own over this one.
+        // Inside a user namespace the kernel lets a run mount a fresh /proc
+        // (for its own PID namespace) only if a fully visible procfs is
+        // already mounted in the mount namespace. A new procfs of the host's
+        // PID namespace is not ours to mount, so bind the host's here; every
+        // run mounts its own over it (or fails: never shown to a program).
         let p = sys::cpath(&root.join("proc"))?;
-        sys::mount(
-            Some(c"proc"),
-            &p,
-            Some(c"proc"),
-            libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
-            None,
-        )
-        .map_err(ctx("mount zygote /proc"))?;
+        sys::mount(Some(c"/proc"), &p, None, libc::MS_BIND | libc::MS_REC, None)
+            .map_err(ctx("bind /proc"))?;
     }
     // The root is shared by every run of this zygote: make it read-only.
     sys::mount(
