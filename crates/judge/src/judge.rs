@@ -153,12 +153,18 @@ fn collected_files(out: &RunOutcome) -> Vec<BoxFile> {
 }
 
 impl Judge {
-    /// A judge with the default sandbox configuration plus the toolchain
-    /// paths the discovered languages need.
+    /// A judge with [`Judge::sandbox_config`].
     pub fn new(languages: Languages) -> Result<Judge, JudgeError> {
+        let config = Judge::sandbox_config(&languages);
+        Judge::with_sandbox_config(languages, config)
+    }
+
+    /// The default sandbox configuration plus the toolchain paths the
+    /// discovered languages need.
+    pub fn sandbox_config(languages: &Languages) -> SandboxConfig {
         let mut config = SandboxConfig::default();
         config.readonly_paths.extend(languages.readonly_paths());
-        Judge::with_sandbox_config(languages, config)
+        config
     }
 
     pub fn with_sandbox_config(
