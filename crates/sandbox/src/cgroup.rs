@@ -25,8 +25,6 @@ use std::path::{Path, PathBuf};
 use crate::spec::Limits;
 use crate::sys::{self, ctx};
 
-const RUN: &str = "run";
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Role {
     Memory,
@@ -53,6 +51,7 @@ pub struct Cgroups {
 
 /// The cgroup of one run.
 pub struct RunCgroup {
+    name: String,
     /// `cgroup.procs` of the run cgroup in each hierarchy, opened for writing:
     /// the run's init writes `0` to each to join.
     pub procs: Vec<OwnedFd>,
@@ -214,8 +213,13 @@ fn remove_stale(parent: &Path, parent_fd: RawFd) {
         if pid_alive(pid) {
             continue;
         }
-        if let Ok(fd) = open_dir(&parent.join(&name)) {
-            let _ = remove_cgroup(fd.as_raw_fd(), RUN);
+        let dir = parent.join(&name);
+        if let Ok(fd) = open_dir(&dir) {
+            for run in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                if run.path().is_dir() {
+                    let _ = remove_cgroup(fd.as_raw_fd(), &run.file_name().to_string_lossy());
+                }
+            }
         }
         let _ = remove_cgroup(parent_fd, &name);
     }
@@ -338,23 +342,46 @@ impl Cgroups {
         })
     }
 
-    /// Creates the cgroup of the next run with its limits.
-    pub fn create_run(&self, limits: &Limits) -> io::Result<RunCgroup> {
+    /// Creates a run cgroup named `name` (no limits yet).
+    pub fn create_run(&self, name: &str) -> io::Result<RunCgroup> {
         let mut procs = Vec::new();
         let mut dirs = Vec::new();
         for d in &self.dirs {
             let dir = d.fd.as_raw_fd();
-            if let Err(e) = mkdirat(dir, RUN) {
+            if let Err(e) = mkdirat(dir, name) {
                 if e.raw_os_error() != Some(libc::EEXIST) {
                     return Err(e).map_err(ctx("create run cgroup"));
                 }
                 // Left over from a run whose cleanup failed; start afresh.
-                remove_cgroup(dir, RUN).map_err(ctx("remove stale run cgroup"))?;
-                mkdirat(dir, RUN).map_err(ctx("create run cgroup"))?;
+                remove_cgroup(dir, name).map_err(ctx("remove stale run cgroup"))?;
+                mkdirat(dir, name).map_err(ctx("create run cgroup"))?;
             }
-            let run = sys::openat(dir, c"run", libc::O_RDONLY | libc::O_DIRECTORY, 0)?;
-            let r = run.as_raw_fd();
-            let quota = 100_000u64 * u64::from(limits.cpus);
+            let run = sys::openat(
+                dir,
+                &sys::cstr(name)?,
+                libc::O_RDONLY | libc::O_DIRECTORY,
+                0,
+            )?;
+            procs.push(sys::openat(
+                run.as_raw_fd(),
+                c"cgroup.procs",
+                libc::O_WRONLY,
+                0,
+            )?);
+            dirs.push((d.roles.clone(), run));
+        }
+        Ok(RunCgroup {
+            name: name.to_string(),
+            procs,
+            dirs,
+        })
+    }
+
+    /// Writes a run's limits (before its program starts).
+    pub fn set_limits(&self, run: &RunCgroup, limits: &Limits) -> io::Result<()> {
+        let quota = 100_000u64 * u64::from(limits.cpus);
+        for (roles, fd) in &run.dirs {
+            let r = fd.as_raw_fd();
             if self.v2 {
                 sys::write_file_at(r, "memory.max", &limits.memory_bytes.to_string())?;
                 // Absent when the kernel has no swap accounting.
@@ -362,30 +389,28 @@ impl Cgroups {
                 let _ = sys::write_file_at(r, "memory.oom.group", "1");
                 sys::write_file_at(r, "pids.max", &limits.max_processes.to_string())?;
                 sys::write_file_at(r, "cpu.max", &format!("{quota} 100000"))?;
-            } else {
-                for role in &d.roles {
-                    match role {
-                        Role::Memory => {
-                            let b = limits.memory_bytes.to_string();
-                            sys::write_file_at(r, "memory.limit_in_bytes", &b)?;
-                            // memory+swap; absent without swap accounting.
-                            let _ = sys::write_file_at(r, "memory.memsw.limit_in_bytes", &b);
-                        }
-                        Role::Pids => {
-                            sys::write_file_at(r, "pids.max", &limits.max_processes.to_string())?
-                        }
-                        Role::Cpu => {
-                            sys::write_file_at(r, "cpu.cfs_period_us", "100000")?;
-                            sys::write_file_at(r, "cpu.cfs_quota_us", &quota.to_string())?;
-                        }
-                        Role::CpuAcct => {}
+                continue;
+            }
+            for role in roles {
+                match role {
+                    Role::Memory => {
+                        let b = limits.memory_bytes.to_string();
+                        sys::write_file_at(r, "memory.limit_in_bytes", &b)?;
+                        // memory+swap; absent without swap accounting.
+                        let _ = sys::write_file_at(r, "memory.memsw.limit_in_bytes", &b);
                     }
+                    Role::Pids => {
+                        sys::write_file_at(r, "pids.max", &limits.max_processes.to_string())?
+                    }
+                    Role::Cpu => {
+                        sys::write_file_at(r, "cpu.cfs_period_us", "100000")?;
+                        sys::write_file_at(r, "cpu.cfs_quota_us", &quota.to_string())?;
+                    }
+                    Role::CpuAcct => {}
                 }
             }
-            procs.push(sys::openat(r, c"cgroup.procs", libc::O_WRONLY, 0)?);
-            dirs.push((d.roles.clone(), run));
         }
-        Ok(RunCgroup { procs, dirs })
+        Ok(())
     }
 
     /// Reads the run's counters. Call after every process of the run is gone.
@@ -442,10 +467,24 @@ impl Cgroups {
         0
     }
 
-    pub fn remove_run(&self, run: RunCgroup) -> io::Result<()> {
-        drop(run);
+    /// Removes a run cgroup whose processes are all gone; `Ok(false)` when
+    /// the kernel still counts a task in it (try again later).
+    pub fn try_remove_run(&self, run: &RunCgroup) -> io::Result<bool> {
         for d in &self.dirs {
-            remove_cgroup(d.fd.as_raw_fd(), RUN)?;
+            match rmdirat(d.fd.as_raw_fd(), &run.name) {
+                Ok(()) => {}
+                Err(e) if e.raw_os_error() == Some(libc::ENOENT) => {}
+                Err(e) if e.raw_os_error() == Some(libc::EBUSY) => return Ok(false),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(true)
+    }
+
+    /// Removes a run cgroup, waiting briefly for dying tasks to leave.
+    pub fn remove_run(&self, run: &RunCgroup) -> io::Result<()> {
+        for d in &self.dirs {
+            remove_cgroup(d.fd.as_raw_fd(), &run.name)?;
         }
         Ok(())
     }
@@ -453,7 +492,6 @@ impl Cgroups {
     /// Removes this zygote's cgroups (at exit).
     pub fn remove_all(&self) {
         for d in &self.dirs {
-            let _ = remove_cgroup(d.fd.as_raw_fd(), RUN);
             let _ = remove_cgroup(d.parent.as_raw_fd(), &d.name);
         }
     }

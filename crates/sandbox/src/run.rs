@@ -1,18 +1,23 @@
 //! One run inside the zygote.
 //!
-//! Process layout: the zygote clones an *init* into fresh mount and PID
-//! namespaces. The init mounts the run's tmpfs work directory, `/tmp`,
-//! `/dev/shm` and `/proc`, copies the input files in, joins the run's cgroup
-//! and forks the *program* process, which drops to the sandbox uid, sets
-//! rlimits, installs the seccomp filter and execs. When the program exits,
-//! the init kills whatever it left behind (`kill(-1)` from a namespace's init
-//! reaches exactly that namespace), collects the requested work files without
-//! following links, reports and exits; its exit tears the namespaces down.
+//! Process layout: for every run the zygote clones an *init* into fresh
+//! mount and PID namespaces. The init mounts `/proc`, joins the run's fresh
+//! cgroup and then waits for the run request: this part happens ahead of
+//! time, while the previous run's result travels back to the host, because
+//! moving a task into a cgroup and creating namespaces are the slow steps.
+//!
+//! On the request the init mounts fresh tmpfs work directory, `/tmp` and
+//! `/dev/shm`, copies the input files in and forks the *program* process,
+//! which drops to the sandbox uid, sets rlimits, installs the seccomp filter
+//! and execs. When the program exits, the init kills whatever it left behind
+//! (`kill(-1)` from a namespace's init reaches exactly that namespace),
+//! collects the requested work files without following links, reports and
+//! exits; its exit tears the namespaces down in the background.
 //!
 //! The zygote meanwhile pumps the program's stdout/stderr into the host's
 //! sinks (stopping the run past the output limit), enforces the wall and CPU
 //! limits from the cgroup's CPU counter, and reads the cgroup's memory peak
-//! and OOM-kill count afterwards.
+//! and OOM-kill count once the init has reported.
 //!
 //! Every process here descends from the single-threaded zygote, so the code
 //! between fork and exec may allocate: no other thread can hold a lock.
@@ -24,7 +29,7 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use serde::{Deserialize, Serialize};
 
 use crate::cgroup::RunCgroup;
-use crate::protocol::{RunReply, RunRequest, RunResult};
+use crate::protocol::{self, RunReply, RunRequest, RunResult};
 use crate::spec::{ExitStatus, LimitKind};
 use crate::sys::{self, ctx};
 use crate::zygote::Zygote;
@@ -36,35 +41,53 @@ enum InitReport {
         status: ExitStatus,
         wall_ns: u64,
         collect_truncated: bool,
+        /// CPU the init itself used while in the run's cgroup (mounting,
+        /// copying, collecting): not the program's, so subtracted.
+        init_cpu_ns: u64,
     },
     ExecFailed(String),
     SetupFailed(String),
 }
 
-/// Everything the init and program processes need, prepared before cloning.
-struct Plan<'a> {
-    req: &'a RunRequest,
+/// Everything the program process needs; built by the init from the request.
+struct Plan {
+    req: RunRequest,
     uid: u32,
     gid: u32,
     user_namespace: bool,
     candidates: Vec<CString>,
     argv: Vec<CString>,
     envp: Vec<CString>,
-    stdin: OwnedFd,
-    stdout_w: OwnedFd,
-    stderr_w: OwnedFd,
-    status_w: OwnedFd,
+    /// The program's stdio; the init drops its copies after forking.
+    stdin: Option<OwnedFd>,
+    stdout_w: Option<OwnedFd>,
+    stderr_w: Option<OwnedFd>,
     collect_sink: RawFd,
-    files: &'a [OwnedFd],
-    cgroup: &'a RunCgroup,
+    files: Vec<OwnedFd>,
     filter: Vec<libc::sock_filter>,
 }
 
-pub fn run(z: &Zygote, sock: RawFd, req: RunRequest, fds: Vec<OwnedFd>) -> RunReply {
-    match run_inner(z, sock, &req, fds) {
-        Ok(reply) => reply,
-        Err(e) => RunReply::Failed(e.to_string()),
-    }
+/// An init cloned ahead of time, waiting in its cgroup for a request.
+struct Prepared {
+    pid: libc::pid_t,
+    pidfd: OwnedFd,
+    ctl: OwnedFd,
+    cgroup: RunCgroup,
+}
+
+/// A finished run's init that may still be exiting, and its cgroup.
+struct Retired {
+    pid: libc::pid_t,
+    reaped: bool,
+    cgroup: RunCgroup,
+}
+
+/// The zygote's run state: the next prepared init and the cleanup backlog.
+#[derive(Default)]
+pub struct Runner {
+    prepared: Option<Prepared>,
+    retired: Vec<Retired>,
+    counter: u64,
 }
 
 fn valid_name(n: &str) -> bool {
@@ -92,190 +115,308 @@ fn exec_candidates(req: &RunRequest) -> io::Result<Vec<CString>> {
         .collect()
 }
 
-fn run_inner(z: &Zygote, sock: RawFd, req: &RunRequest, fds: Vec<OwnedFd>) -> io::Result<RunReply> {
-    req.limits
-        .validate()
-        .map_err(|e| io::Error::other(e.to_string()))?;
-    let expected = 3 + usize::from(req.has_stdin) + req.files.len();
-    if fds.len() != expected {
-        return Err(io::Error::other(format!(
-            "expected {expected} descriptors, got {}",
-            fds.len()
-        )));
-    }
-    if let Some((bad, _)) = req.files.iter().find(|(n, _)| !valid_name(n)) {
-        return Err(io::Error::other(format!("invalid work file name {bad:?}")));
-    }
-    let mut fds = fds.into_iter();
-    let (Some(stdout_sink), Some(stderr_sink), Some(collect_sink)) =
-        (fds.next(), fds.next(), fds.next())
-    else {
-        return Err(io::Error::other("missing descriptors"));
-    };
-    // The program gets a sealed in-memory copy of its input: it can neither
-    // modify the host's file nor reopen it for writing through /proc.
-    let stdin = if req.has_stdin {
-        let src = fds
-            .next()
-            .ok_or_else(|| io::Error::other("missing stdin"))?;
-        let m = sys::memfd("stdin", true)?;
-        sys::copy_fd(src.as_raw_fd(), m.as_raw_fd(), u64::MAX).map_err(ctx("copy stdin"))?;
-        let seals =
-            libc::F_SEAL_SHRINK | libc::F_SEAL_GROW | libc::F_SEAL_WRITE | libc::F_SEAL_SEAL;
-        // SAFETY: fcntl/lseek on our own fd.
-        unsafe {
-            sys::cvt(libc::fcntl(m.as_raw_fd(), libc::F_ADD_SEALS, seals))
-                .map_err(ctx("seal stdin"))?;
-            libc::lseek(m.as_raw_fd(), 0, libc::SEEK_SET);
+impl Runner {
+    /// Clones the next run's init and lets it set itself up.
+    fn prepare(&mut self, z: &Zygote, sock: RawFd) -> io::Result<Prepared> {
+        self.counter += 1;
+        let cgroup = z.cgroups.create_run(&format!("run-{}", self.counter))?;
+        let (ctl, ctl_child) = socketpair()?;
+        // SAFETY: raw clone without a new stack behaves like fork. The zygote
+        // is single-threaded, so the child may keep using the allocator and
+        // Rust runtime state; it leaves only through `_exit`.
+        let pid = unsafe {
+            libc::syscall(
+                libc::SYS_clone,
+                (libc::CLONE_NEWNS | libc::CLONE_NEWPID | libc::SIGCHLD) as libc::c_ulong,
+                0usize,
+                0usize,
+                0usize,
+                0usize,
+            )
+        };
+        if pid == 0 {
+            drop(ctl);
+            init(z, sock, ctl_child, &cgroup);
         }
-        m
-    } else {
-        sys::open(c"/dev/null", libc::O_RDONLY, 0)?
-    };
-    let files: Vec<OwnedFd> = fds.collect();
-
-    let argv = req
-        .argv
-        .iter()
-        .map(|a| sys::cstr(a))
-        .collect::<io::Result<Vec<_>>>()?;
-    let envp = req
-        .env
-        .iter()
-        .map(|a| sys::cstr(a))
-        .collect::<io::Result<Vec<_>>>()?;
-    let candidates = exec_candidates(req)?;
-
-    let (stdout_r, stdout_w) = sys::pipe_cloexec()?;
-    let (stderr_r, stderr_w) = sys::pipe_cloexec()?;
-    let (status_r, status_w) = sys::pipe_cloexec()?;
-    let cgroup = z
-        .cgroups
-        .create_run(&req.limits)
-        .map_err(ctx("create run cgroup"))?;
-
-    let plan = Plan {
-        req,
-        uid: z.uid,
-        gid: z.gid,
-        user_namespace: z.user_namespace,
-        candidates,
-        argv,
-        envp,
-        stdin,
-        stdout_w,
-        stderr_w,
-        status_w,
-        collect_sink: collect_sink.as_raw_fd(),
-        files: &files,
-        cgroup: &cgroup,
-        filter: crate::seccomp::build(),
-    };
-
-    let start = sys::monotonic_ns();
-    // SAFETY: raw clone without a new stack behaves like fork. The zygote is
-    // single-threaded, so the child may keep using the allocator and Rust
-    // runtime state; it leaves only through `_exit`.
-    let pid = unsafe {
-        libc::syscall(
-            libc::SYS_clone,
-            (libc::CLONE_NEWNS | libc::CLONE_NEWPID | libc::SIGCHLD) as libc::c_ulong,
-            0usize,
-            0usize,
-            0usize,
-            0usize,
-        )
-    };
-    if pid == 0 {
-        init(&plan, sock);
+        drop(ctl_child);
+        let pid = match sys::cvt_long(pid) {
+            Ok(p) => p as libc::pid_t,
+            Err(e) => {
+                let _ = z.cgroups.remove_run(&cgroup);
+                return Err(e).map_err(ctx("clone run namespaces"));
+            }
+        };
+        // SAFETY: pidfd_open on our own unreaped child.
+        let pidfd = match sys::cvt_long(unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) }) {
+            // SAFETY: a fresh descriptor we own.
+            Ok(fd) => unsafe { OwnedFd::from_raw_fd(fd as RawFd) },
+            Err(e) => {
+                // SAFETY: killing and reaping our own child.
+                unsafe {
+                    libc::kill(pid, libc::SIGKILL);
+                    libc::waitpid(pid, std::ptr::null_mut(), 0);
+                }
+                let _ = z.cgroups.remove_run(&cgroup);
+                return Err(e).map_err(ctx("pidfd_open"));
+            }
+        };
+        Ok(Prepared {
+            pid,
+            pidfd,
+            ctl,
+            cgroup,
+        })
     }
-    let pid = match sys::cvt_long(pid) {
-        Ok(p) => p as libc::pid_t,
-        Err(e) => {
-            let _ = z.cgroups.remove_run(cgroup);
-            return Err(e).map_err(ctx("clone run namespaces"));
-        }
-    };
-    // The init has its own copies; ours would keep the pipes open.
-    drop(plan);
-    drop(files);
 
-    let watch = watch(
-        z,
-        sock,
-        pid,
-        start,
-        &cgroup,
-        req,
-        stdout_r,
-        stderr_r,
-        &stdout_sink,
-        &stderr_sink,
-    );
-    let mut status = 0;
-    // SAFETY: reaping our own child.
-    unsafe { libc::waitpid(pid, &mut status, 0) };
-    let end = sys::monotonic_ns();
-
-    let mut report = Vec::new();
-    let mut buf = [0u8; 4096];
-    while let Ok(n) = sys::read(status_r.as_raw_fd(), &mut buf) {
-        if n == 0 {
-            break;
+    /// Work between runs: reap finished inits, remove their cgroups, and
+    /// prepare the next init.
+    pub fn idle(&mut self, z: &Zygote, sock: RawFd) {
+        self.reap(z);
+        if self.prepared.is_none() {
+            // A failure here surfaces on the next run, which retries.
+            self.prepared = self.prepare(z, sock).ok();
         }
-        report.extend_from_slice(&buf[..n]);
     }
-    let stats = z.cgroups.stats(&cgroup);
-    let removed = z.cgroups.remove_run(cgroup);
-    let watch = watch?;
-    removed.map_err(ctx("remove run cgroup"))?;
 
-    let report: Option<InitReport> = serde_json::from_slice(&report).ok();
-    let (status, wall_ns, collect_truncated) = match report {
-        Some(InitReport::ExecFailed(e)) => return Ok(RunReply::ExecFailed(e)),
-        Some(InitReport::SetupFailed(e)) => return Ok(RunReply::Failed(e)),
-        Some(InitReport::Exited {
+    fn reap(&mut self, z: &Zygote) {
+        self.retired.retain_mut(|r| {
+            if !r.reaped {
+                // SAFETY: non-blocking reap of our own child.
+                r.reaped =
+                    unsafe { libc::waitpid(r.pid, std::ptr::null_mut(), libc::WNOHANG) } == r.pid;
+            }
+            !(r.reaped && z.cgroups.try_remove_run(&r.cgroup).unwrap_or(false))
+        });
+    }
+
+    /// Stops the prepared init and cleans everything up (zygote exit).
+    pub fn shutdown(&mut self, z: &Zygote) {
+        if let Some(p) = self.prepared.take() {
+            // Closing the control socket makes the waiting init exit.
+            drop(p.ctl);
+            self.retired.push(Retired {
+                pid: p.pid,
+                reaped: false,
+                cgroup: p.cgroup,
+            });
+        }
+        for r in self.retired.drain(..) {
+            if !r.reaped {
+                // SAFETY: blocking reap of our own child.
+                unsafe { libc::waitpid(r.pid, std::ptr::null_mut(), 0) };
+            }
+            let _ = z.cgroups.remove_run(&r.cgroup);
+        }
+    }
+
+    pub fn run(&mut self, z: &Zygote, sock: RawFd, req: RunRequest, fds: Vec<OwnedFd>) -> RunReply {
+        match self.run_inner(z, sock, req, fds) {
+            Ok(reply) => reply,
+            Err(e) => RunReply::Failed(e.to_string()),
+        }
+    }
+
+    fn run_inner(
+        &mut self,
+        z: &Zygote,
+        sock: RawFd,
+        req: RunRequest,
+        fds: Vec<OwnedFd>,
+    ) -> io::Result<RunReply> {
+        req.limits
+            .validate()
+            .map_err(|e| io::Error::other(e.to_string()))?;
+        let expected = 3 + usize::from(req.has_stdin) + req.files.len();
+        if fds.len() != expected {
+            return Err(io::Error::other(format!(
+                "expected {expected} descriptors, got {}",
+                fds.len()
+            )));
+        }
+        if let Some((bad, _)) = req.files.iter().find(|(n, _)| !valid_name(n)) {
+            return Err(io::Error::other(format!("invalid work file name {bad:?}")));
+        }
+        let mut fds = fds.into_iter();
+        let (Some(stdout_sink), Some(stderr_sink), Some(collect_sink)) =
+            (fds.next(), fds.next(), fds.next())
+        else {
+            return Err(io::Error::other("missing descriptors"));
+        };
+        // The program gets a sealed in-memory copy of its input: it can
+        // neither modify the host's file nor reopen it for writing via /proc.
+        let stdin = if req.has_stdin {
+            let src = fds
+                .next()
+                .ok_or_else(|| io::Error::other("missing stdin"))?;
+            let m = sys::memfd("stdin", true)?;
+            sys::copy_fd(src.as_raw_fd(), m.as_raw_fd(), u64::MAX).map_err(ctx("copy stdin"))?;
+            let seals =
+                libc::F_SEAL_SHRINK | libc::F_SEAL_GROW | libc::F_SEAL_WRITE | libc::F_SEAL_SEAL;
+            // SAFETY: fcntl/lseek on our own fd.
+            unsafe {
+                sys::cvt(libc::fcntl(m.as_raw_fd(), libc::F_ADD_SEALS, seals))
+                    .map_err(ctx("seal stdin"))?;
+                libc::lseek(m.as_raw_fd(), 0, libc::SEEK_SET);
+            }
+            m
+        } else {
+            sys::open(c"/dev/null", libc::O_RDONLY, 0)?
+        };
+        let files: Vec<OwnedFd> = fds.collect();
+
+        let init = match self.prepared.take() {
+            Some(p) => p,
+            None => self.prepare(z, sock)?,
+        };
+        let (stdout_r, stdout_w) = sys::pipe_cloexec()?;
+        let (stderr_r, stderr_w) = sys::pipe_cloexec()?;
+        let (status_r, status_w) = sys::pipe_cloexec()?;
+        let limits = req.limits;
+        let sent = z
+            .cgroups
+            .set_limits(&init.cgroup, &limits)
+            .map_err(ctx("set cgroup limits"))
+            .and_then(|()| {
+                let mut send_fds = vec![
+                    stdin.as_raw_fd(),
+                    stdout_w.as_raw_fd(),
+                    stderr_w.as_raw_fd(),
+                    status_w.as_raw_fd(),
+                    collect_sink.as_raw_fd(),
+                ];
+                send_fds.extend(files.iter().map(AsRawFd::as_raw_fd));
+                protocol::send(init.ctl.as_raw_fd(), &req, &send_fds)
+                    .map_err(ctx("send request to init"))
+            });
+        let start = sys::monotonic_ns();
+        // Only the init may hold the write ends now.
+        drop((stdin, stdout_w, stderr_w, status_w, files));
+        let Prepared {
+            pid,
+            pidfd,
+            ctl,
+            cgroup,
+        } = init;
+        drop(ctl);
+        if let Err(e) = sent {
+            // SAFETY: killing our own child.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            self.retired.push(Retired {
+                pid,
+                reaped: false,
+                cgroup,
+            });
+            return Err(e);
+        }
+
+        let watched = watch(
+            z,
+            sock,
+            pid,
+            &pidfd,
+            start,
+            &cgroup,
+            &req,
+            stdout_r,
+            stderr_r,
+            status_r,
+            &stdout_sink,
+            &stderr_sink,
+        );
+        let end = sys::monotonic_ns();
+        let stats = z.cgroups.stats(&cgroup);
+        self.retired.push(Retired {
+            pid,
+            reaped: false,
+            cgroup,
+        });
+        let watch = watched?;
+
+        let report: Option<InitReport> = serde_json::from_slice(&watch.report).ok();
+        let (status, wall_ns, collect_truncated, init_cpu_ns) = match report {
+            Some(InitReport::ExecFailed(e)) => return Ok(RunReply::ExecFailed(e)),
+            Some(InitReport::SetupFailed(e)) => return Ok(RunReply::Failed(e)),
+            Some(InitReport::Exited {
+                status,
+                wall_ns,
+                collect_truncated,
+                init_cpu_ns,
+            }) => (status, wall_ns, collect_truncated, init_cpu_ns),
+            // The init was killed (a limit) before it could report.
+            // (Without root the OOM killer may also have picked the init.)
+            None if watch.killed.is_some() || stats.oom_kills > 0 => {
+                (ExitStatus::Signaled(libc::SIGKILL), end - start, false, 0)
+            }
+            None => {
+                return Ok(RunReply::Failed(
+                    "the run's init died without a report".into(),
+                ));
+            }
+        };
+        let cpu_ns = stats.cpu_ns.saturating_sub(init_cpu_ns);
+        let cpu_limit = limits.cpu_time.as_nanos() as u64;
+        let limit = watch.killed.or(if stats.oom_kills > 0 {
+            Some(LimitKind::Memory)
+        } else if cpu_ns > cpu_limit {
+            Some(LimitKind::CpuTime)
+        } else {
+            match status {
+                ExitStatus::Signaled(libc::SIGXFSZ) => Some(LimitKind::FileSize),
+                ExitStatus::Signaled(libc::SIGXCPU) => Some(LimitKind::CpuTime),
+                _ => None,
+            }
+        });
+        Ok(RunReply::Done(RunResult {
             status,
+            cpu_ns,
             wall_ns,
+            peak_memory_bytes: stats.peak_memory_bytes,
+            limit,
+            oom_kills: stats.oom_kills,
+            stdout_truncated: watch.stdout_truncated,
+            stderr_truncated: watch.stderr_truncated,
             collect_truncated,
-        }) => (status, wall_ns, collect_truncated),
-        // The init was killed (a limit) before it could report.
-        None if watch.killed.is_some() => (ExitStatus::Signaled(libc::SIGKILL), end - start, false),
-        None => {
-            return Ok(RunReply::Failed(
-                "the run's init died without a report".into(),
-            ));
+        }))
+    }
+}
+
+/// Makes `fd` available as `target` across exec (dup2 keeps close-on-exec
+/// when both are the same descriptor, so clear it then).
+fn install_fd(fd: RawFd, target: RawFd) -> io::Result<()> {
+    // SAFETY: descriptor operations on our own table.
+    unsafe {
+        if fd == target {
+            sys::cvt(libc::fcntl(fd, libc::F_SETFD, 0)).map(drop)
+        } else {
+            sys::cvt(libc::dup2(fd, target)).map(drop)
         }
-    };
-    let cpu_limit = req.limits.cpu_time.as_nanos() as u64;
-    let limit = watch.killed.or(if stats.oom_kills > 0 {
-        Some(LimitKind::Memory)
-    } else if stats.cpu_ns > cpu_limit {
-        Some(LimitKind::CpuTime)
-    } else {
-        match status {
-            ExitStatus::Signaled(libc::SIGXFSZ) => Some(LimitKind::FileSize),
-            ExitStatus::Signaled(libc::SIGXCPU) => Some(LimitKind::CpuTime),
-            _ => None,
-        }
-    });
-    Ok(RunReply::Done(RunResult {
-        status,
-        cpu_ns: stats.cpu_ns,
-        wall_ns,
-        peak_memory_bytes: stats.peak_memory_bytes,
-        limit,
-        oom_kills: stats.oom_kills,
-        stdout_truncated: watch.stdout_truncated,
-        stderr_truncated: watch.stderr_truncated,
-        collect_truncated,
-    }))
+    }
+}
+
+fn raw(fd: &Option<OwnedFd>) -> RawFd {
+    fd.as_ref().map_or(-1, AsRawFd::as_raw_fd)
+}
+
+fn socketpair() -> io::Result<(OwnedFd, OwnedFd)> {
+    let mut fds = [0; 2];
+    // SAFETY: fds is a valid array of two ints.
+    sys::cvt(unsafe {
+        libc::socketpair(
+            libc::AF_UNIX,
+            libc::SOCK_STREAM | libc::SOCK_CLOEXEC,
+            0,
+            fds.as_mut_ptr(),
+        )
+    })?;
+    // SAFETY: fresh descriptors we own.
+    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
 }
 
 struct Watch {
     killed: Option<LimitKind>,
     stdout_truncated: bool,
     stderr_truncated: bool,
+    report: Vec<u8>,
 }
 
 /// Copies a pipe into a sink up to a limit.
@@ -330,20 +471,19 @@ fn watch(
     z: &Zygote,
     sock: RawFd,
     pid: libc::pid_t,
+    pidfd: &OwnedFd,
     start: u64,
     cgroup: &RunCgroup,
     req: &RunRequest,
     stdout_r: OwnedFd,
     stderr_r: OwnedFd,
+    status_r: OwnedFd,
     stdout_sink: &OwnedFd,
     stderr_sink: &OwnedFd,
 ) -> io::Result<Watch> {
     sys::set_nonblocking(stdout_r.as_raw_fd())?;
     sys::set_nonblocking(stderr_r.as_raw_fd())?;
-    // SAFETY: pidfd_open on our own unreaped child.
-    let pidfd = sys::cvt_long(unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) })
-        .map(|fd| unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
-        .map_err(ctx("pidfd_open"))?;
+    sys::set_nonblocking(status_r.as_raw_fd())?;
     let mut out = Pump {
         fd: Some(stdout_r),
         sink: stdout_sink.as_raw_fd(),
@@ -360,6 +500,8 @@ fn watch(
         truncated: false,
         discard: true,
     };
+    let mut status = Some(status_r);
+    let mut report = Vec::new();
     let mut buf = vec![0u8; 1 << 16];
 
     let kill = |reason: LimitKind, killed: &mut Option<LimitKind>| {
@@ -380,9 +522,16 @@ fn watch(
     let mut next_cpu_check = start + cpu_limit / cpus;
     let mut host_gone = false;
 
-    while !(exited && out.fd.is_none() && err.fd.is_none()) {
+    // Done when the program's pipes are closed and the init has reported
+    // (it reports after reaping every process of the run) or has exited (an
+    // init's exit waits for every process in its PID namespace).
+    while !((exited || (status.is_none() && !report.is_empty()))
+        && out.fd.is_none()
+        && err.fd.is_none())
+    {
         let now = sys::monotonic_ns();
-        if killed.is_none() && !exited {
+        let running = killed.is_none() && !exited && report.is_empty();
+        if running {
             if now >= wall_deadline {
                 kill(LimitKind::WallTime, &mut killed);
             } else if now >= next_cpu_check {
@@ -394,23 +543,24 @@ fn watch(
                 }
             }
         }
-        let deadline = if killed.is_some() || exited {
-            now + 1_000_000_000
-        } else {
+        let deadline = if running {
             wall_deadline.min(next_cpu_check)
+        } else {
+            now + 1_000_000_000
         };
         let timeout_ms = (deadline.saturating_sub(now))
             .div_ceil(1_000_000)
             .min(i32::MAX as u64) as i32;
 
+        let fd_of = |p: &Option<OwnedFd>| p.as_ref().map_or(-1, AsRawFd::as_raw_fd);
         let mut pfds = [
             libc::pollfd {
-                fd: out.fd.as_ref().map_or(-1, AsRawFd::as_raw_fd),
+                fd: fd_of(&out.fd),
                 events: libc::POLLIN,
                 revents: 0,
             },
             libc::pollfd {
-                fd: err.fd.as_ref().map_or(-1, AsRawFd::as_raw_fd),
+                fd: fd_of(&err.fd),
                 events: libc::POLLIN,
                 revents: 0,
             },
@@ -422,6 +572,11 @@ fn watch(
             libc::pollfd {
                 fd: if host_gone { -1 } else { sock },
                 events: libc::POLLRDHUP,
+                revents: 0,
+            },
+            libc::pollfd {
+                fd: fd_of(&status),
+                events: libc::POLLIN,
                 revents: 0,
             },
         ];
@@ -450,30 +605,53 @@ fn watch(
             host_gone = true;
             kill(LimitKind::WallTime, &mut killed);
         }
-        if exited && killed.is_none() && sys::monotonic_ns() > wall_deadline + 5_000_000_000 {
-            break;
+        if pfds[4].revents != 0
+            && let Some(fd) = &status
+        {
+            loop {
+                // SAFETY: buf is valid; the fd is non-blocking.
+                let n = unsafe { libc::read(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) };
+                if n > 0 {
+                    report.extend_from_slice(&buf[..n as usize]);
+                    continue;
+                }
+                if n == 0 || sys::errno() != libc::EINTR && sys::errno() != libc::EAGAIN {
+                    status = None;
+                }
+                break;
+            }
+        }
+    }
+    // The init may have exited with its report still unread in the pipe:
+    // its write end is closed now, so this ends at EOF.
+    if let Some(fd) = status {
+        // SAFETY: fcntl on our own descriptor.
+        unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_SETFL, 0) };
+        while let Ok(n) = sys::read(fd.as_raw_fd(), &mut buf) {
+            if n == 0 {
+                break;
+            }
+            report.extend_from_slice(&buf[..n]);
         }
     }
     Ok(Watch {
         killed,
         stdout_truncated: out.truncated,
         stderr_truncated: err.truncated,
+        report,
     })
 }
 
 /// The run's init (PID 1 of the new PID namespace). Never returns.
-fn init(plan: &Plan, sock: RawFd) -> ! {
-    // SAFETY: closing the host socket in this process only.
-    unsafe { libc::close(sock) };
-    // A panic must not unwind back into the zygote's loop in this process.
-    let report = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| init_inner(plan))) {
-        Ok(Ok(r)) => r,
-        Ok(Err(e)) => InitReport::SetupFailed(e.to_string()),
-        Err(_) => InitReport::SetupFailed("the run's init panicked".into()),
-    };
-    if let Ok(bytes) = serde_json::to_vec(&report) {
-        let _ = sys::write_all(plan.status_w.as_raw_fd(), &bytes);
+fn init(z: &Zygote, sock: RawFd, ctl: OwnedFd, cgroup: &RunCgroup) -> ! {
+    // Replace the host socket (fd 0) with /dev/null in this process: the
+    // run's descriptors then arrive above the standard three.
+    if let Ok(null) = sys::open(c"/dev/null", libc::O_RDWR, 0) {
+        // SAFETY: dup2 onto a descriptor this process owns.
+        unsafe { libc::dup2(null.as_raw_fd(), sock) };
     }
+    // A panic must not unwind back into the zygote's loop in this process.
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| init_inner(z, ctl, cgroup)));
     // SAFETY: leave without running the zygote's destructors.
     unsafe { libc::_exit(0) }
 }
@@ -488,20 +666,120 @@ fn tmpfs(target: &std::ffi::CStr, opts: &str, noexec: bool) -> io::Result<()> {
         .map_err(ctx(format_args!("mount {target:?}")))
 }
 
-fn init_inner(plan: &Plan) -> io::Result<InitReport> {
-    // SAFETY: prctl with integer arguments.
-    unsafe {
-        // If the zygote dies, so does the run (and with it the namespace).
-        libc::prctl(
-            libc::PR_SET_PDEATHSIG,
-            libc::SIGKILL as libc::c_ulong,
-            0,
-            0,
-            0,
-        );
-        // Keeps /proc/1 (us, root) out of the program's reach.
-        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
+fn process_cpu_ns() -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: ts is a valid timespec.
+    unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
+
+fn init_inner(z: &Zygote, ctl: OwnedFd, cgroup: &RunCgroup) {
+    // Ahead of time: namespaces exist (we were cloned into them); mount
+    // /proc, join the cgroup, then wait for the request.
+    let prepared = (|| -> io::Result<u64> {
+        // SAFETY: prctl with integer arguments.
+        unsafe {
+            // If the zygote dies, so does the run (and with it the namespace).
+            libc::prctl(
+                libc::PR_SET_PDEATHSIG,
+                libc::SIGKILL as libc::c_ulong,
+                0,
+                0,
+                0,
+            );
+            // Keeps /proc/1 (us) out of the program's reach.
+            libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
+        }
+        sys::mount(
+            Some(c"proc"),
+            c"/proc",
+            Some(c"proc"),
+            libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
+            Some(c"hidepid=2"),
+        )
+        .map_err(ctx("mount /proc"))?;
+        // The OOM killer must pick the program, never us (we report the
+        // run). Only possible as real root; the program resets it to 0.
+        let _ = std::fs::write("/proc/self/oom_score_adj", "-1000");
+        // Join the run's cgroup: everything forked from here on is accounted.
+        for procs in &cgroup.procs {
+            sys::write_all(procs.as_raw_fd(), b"0").map_err(ctx("join run cgroup"))?;
+        }
+        Ok(process_cpu_ns())
+    })();
+    let Ok(Some((req, fds))) = protocol::recv::<RunRequest>(ctl.as_raw_fd()) else {
+        return;
+    };
+    drop(ctl);
+    // stdin, stdout, stderr, status, collect, files...
+    if fds.len() != 5 + req.files.len() {
+        return;
     }
+    let mut fds = fds.into_iter();
+    let (Some(stdin), Some(stdout_w), Some(stderr_w), Some(status_w), Some(collect_sink)) =
+        (fds.next(), fds.next(), fds.next(), fds.next(), fds.next())
+    else {
+        return;
+    };
+    let files: Vec<OwnedFd> = fds.collect();
+    let report = match prepared {
+        Err(e) => InitReport::SetupFailed(e.to_string()),
+        Ok(cpu_at_join) => {
+            let built = (|| -> io::Result<Plan> {
+                Ok(Plan {
+                    candidates: exec_candidates(&req)?,
+                    argv: req
+                        .argv
+                        .iter()
+                        .map(|a| sys::cstr(a))
+                        .collect::<io::Result<_>>()?,
+                    envp: req
+                        .env
+                        .iter()
+                        .map(|a| sys::cstr(a))
+                        .collect::<io::Result<_>>()?,
+                    req,
+                    uid: z.uid,
+                    gid: z.gid,
+                    user_namespace: z.user_namespace,
+                    stdin: Some(stdin),
+                    stdout_w: Some(stdout_w),
+                    stderr_w: Some(stderr_w),
+                    collect_sink: collect_sink.as_raw_fd(),
+                    files,
+                    filter: crate::seccomp::build(),
+                })
+            })();
+            match built.and_then(|mut plan| execute(&mut plan)) {
+                Ok(InitReport::Exited {
+                    status,
+                    wall_ns,
+                    collect_truncated,
+                    ..
+                }) => InitReport::Exited {
+                    status,
+                    wall_ns,
+                    collect_truncated,
+                    init_cpu_ns: process_cpu_ns().saturating_sub(cpu_at_join),
+                },
+                Ok(other) => other,
+                Err(e) => InitReport::SetupFailed(e.to_string()),
+            }
+        }
+    };
+    if let Ok(bytes) = serde_json::to_vec(&report) {
+        let _ = sys::write_all(status_w.as_raw_fd(), &bytes);
+    }
+    // Closing the status pipe tells the zygote the report is complete.
+    drop(status_w);
+    drop(collect_sink);
+}
+
+/// Runs the request in the prepared namespaces.
+fn execute(plan: &mut Plan) -> io::Result<InitReport> {
     let l = &plan.req.limits;
     let size = l.work_dir_bytes;
     let owner = if plan.user_namespace {
@@ -524,19 +802,11 @@ fn init_inner(plan: &Plan) -> io::Result<InitReport> {
         &format!("size={size},nr_inodes=1024,mode=1777"),
         true,
     )?;
-    sys::mount(
-        Some(c"proc"),
-        c"/proc",
-        Some(c"proc"),
-        libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
-        Some(c"hidepid=2"),
-    )
-    .map_err(ctx("mount /proc"))?;
 
     // Input files, copied (never bind-mounted) so the program cannot reach
     // the host's copies.
     let boxfd = sys::open(c"/box", libc::O_RDONLY | libc::O_DIRECTORY, 0)?;
-    for ((name, executable), src) in plan.req.files.iter().zip(plan.files) {
+    for ((name, executable), src) in plan.req.files.iter().zip(&plan.files) {
         let mode = if *executable { 0o755 } else { 0o644 };
         let dst = sys::openat(
             boxfd.as_raw_fd(),
@@ -556,11 +826,6 @@ fn init_inner(plan: &Plan) -> io::Result<InitReport> {
         unsafe { libc::fchmod(dst.as_raw_fd(), mode) };
     }
 
-    // Join the run's cgroup: everything forked from here on is accounted.
-    for procs in &plan.cgroup.procs {
-        sys::write_all(procs.as_raw_fd(), b"0").map_err(ctx("join run cgroup"))?;
-    }
-
     let (err_r, err_w) = sys::pipe_cloexec()?;
     let t0 = sys::monotonic_ns();
     // SAFETY: fork in a single-threaded process.
@@ -572,12 +837,11 @@ fn init_inner(plan: &Plan) -> io::Result<InitReport> {
     drop(err_w);
     // Only the program may hold its stdio now, so the zygote sees EOF when
     // the program and its children are gone.
-    // SAFETY: closing our copies of descriptors the program inherited.
-    unsafe {
-        libc::close(plan.stdin.as_raw_fd());
-        libc::close(plan.stdout_w.as_raw_fd());
-        libc::close(plan.stderr_w.as_raw_fd());
-    }
+    drop((
+        plan.stdin.take(),
+        plan.stdout_w.take(),
+        plan.stderr_w.take(),
+    ));
 
     let mut exec_error = Vec::new();
     let mut buf = [0u8; 512];
@@ -622,6 +886,7 @@ fn init_inner(plan: &Plan) -> io::Result<InitReport> {
         status,
         wall_ns,
         collect_truncated,
+        init_cpu_ns: 0,
     })
 }
 
@@ -732,14 +997,14 @@ fn program_setup(plan: &Plan, err_fd: RawFd) -> io::Result<()> {
     // are >= 3 (0..=2 are taken by the zygote's own stdio), so the dup2s
     // cannot clobber each other.
     unsafe {
-        sys::cvt(libc::dup2(plan.stdin.as_raw_fd(), 0))?;
-        sys::cvt(libc::dup2(plan.stdout_w.as_raw_fd(), 1))?;
+        install_fd(raw(&plan.stdin), 0)?;
+        install_fd(raw(&plan.stdout_w), 1)?;
         let err = if plan.req.merge_stderr {
-            plan.stdout_w.as_raw_fd()
+            raw(&plan.stdout_w)
         } else {
-            plan.stderr_w.as_raw_fd()
+            raw(&plan.stderr_w)
         };
-        sys::cvt(libc::dup2(err, 2))?;
+        install_fd(err, 2)?;
         // Close everything else except the exec-error pipe (close-on-exec).
         if err_fd > 3 {
             libc::syscall(libc::SYS_close_range, 3u32, (err_fd - 1) as u32, 0u32);
@@ -757,6 +1022,8 @@ fn program_setup(plan: &Plan, err_fd: RawFd) -> io::Result<()> {
         libc::sigemptyset(&mut none);
         libc::sigprocmask(libc::SIG_SETMASK, &none, std::ptr::null_mut());
     }
+    // Undo the init's OOM protection (raising it needs no privilege).
+    std::fs::write("/proc/self/oom_score_adj", "0").map_err(ctx("reset oom_score_adj"))?;
     let cpu_secs = l.cpu_time.as_secs() + 1;
     set_rlimit(libc::RLIMIT_STACK, l.stack_bytes, l.stack_bytes).map_err(ctx("RLIMIT_STACK"))?;
     set_rlimit(libc::RLIMIT_FSIZE, l.file_size_bytes, l.file_size_bytes)

@@ -68,13 +68,18 @@ fn serve(sock: RawFd) -> io::Result<()> {
         },
         &[],
     )?;
+    let mut runner = crate::run::Runner::default();
+    runner.idle(&zygote, sock);
     let result = (|| {
         while let Some((req, fds)) = protocol::recv::<RunRequest>(sock)? {
-            let reply = crate::run::run(&zygote, sock, req, fds);
+            let reply = runner.run(&zygote, sock, req, fds);
             protocol::send(sock, &reply, &[])?;
+            // After the reply, off the host's critical path.
+            runner.idle(&zygote, sock);
         }
         Ok(())
     })();
+    runner.shutdown(&zygote);
     zygote.cgroups.remove_all();
     result
 }
