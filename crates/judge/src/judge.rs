@@ -751,11 +751,8 @@ fn legacy_score(g: &TestGroup, by_name: &HashMap<&str, &TestResult>) -> f64 {
         })
         .collect();
     match g.settings.score_aggregation.as_deref() {
-        Some("min") => scores
-            .into_iter()
-            .fold(f64::INFINITY, f64::min)
-            .min(f64::MAX)
-            .max(0.0),
+        // An empty group scores 0, not infinity.
+        Some("min") => scores.into_iter().reduce(f64::min).unwrap_or(0.0),
         _ => scores.into_iter().sum(),
     }
 }

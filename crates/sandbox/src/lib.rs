@@ -1,15 +1,14 @@
 //! Runs one untrusted command under Linux isolation and measures it.
 //!
 //! ```no_run
-//! fn main() {
-//!     // First thing in main, before any thread exists: when this process
-//!     // was started as a sandbox zygote, this runs the zygote and exits.
-//!     sandbox::enter_if_requested();
+//! // First thing in main, before any thread exists: when this process was
+//! // started as a sandbox zygote, this runs the zygote and exits.
+//! sandbox::enter_if_requested();
 //!
-//!     let sb = sandbox::Sandbox::new(sandbox::SandboxConfig::default()).expect("sandbox");
-//!     let out = sb.run(&sandbox::RunSpec::new(["/bin/echo", "hi"])).expect("run");
-//!     assert_eq!(out.stdout, b"hi\n");
-//! }
+//! let sb = sandbox::Sandbox::new(sandbox::SandboxConfig::default())?;
+//! let out = sb.run(&sandbox::RunSpec::new(["/bin/echo", "hi"]))?;
+//! assert_eq!(out.stdout, b"hi\n");
+//! # Ok::<(), sandbox::SandboxError>(())
 //! ```
 //!
 //! # How it isolates

@@ -11,12 +11,17 @@
 
 use std::io;
 
-// Classic BPF opcodes (linux/filter.h).
-const BPF_LD_W_ABS: u16 = 0x00 | 0x00 | 0x20;
-const BPF_JMP_JEQ_K: u16 = 0x05 | 0x10;
-const BPF_JMP_JGE_K: u16 = 0x05 | 0x30;
-const BPF_JMP_JSET_K: u16 = 0x05 | 0x40;
-const BPF_RET_K: u16 = 0x06;
+// Classic BPF opcodes (linux/filter.h): class | size | mode/op | source.
+const BPF_LD: u16 = 0x00;
+const BPF_W: u16 = 0x00;
+const BPF_ABS: u16 = 0x20;
+const BPF_JMP: u16 = 0x05;
+const BPF_K: u16 = 0x00;
+const BPF_LD_W_ABS: u16 = BPF_LD | BPF_W | BPF_ABS;
+const BPF_JMP_JEQ_K: u16 = BPF_JMP | 0x10 | BPF_K;
+const BPF_JMP_JGE_K: u16 = BPF_JMP | 0x30 | BPF_K;
+const BPF_JMP_JSET_K: u16 = BPF_JMP | 0x40 | BPF_K;
+const BPF_RET_K: u16 = 0x06 | BPF_K;
 
 const RET_KILL_PROCESS: u32 = 0x8000_0000;
 const RET_ERRNO: u32 = 0x0005_0000;

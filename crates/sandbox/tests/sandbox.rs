@@ -417,14 +417,14 @@ fn missing_command_is_an_exec_error() {
 #[test]
 fn zero_and_absurd_limits_are_refused_before_running() {
     let (_g, sb) = sandbox();
-    let cases: Vec<Box<dyn Fn(&mut Limits)>> = vec![
-        Box::new(|l| l.cpu_time = Duration::ZERO),
-        Box::new(|l| l.wall_time = Duration::from_secs(100_000)),
-        Box::new(|l| l.memory_bytes = 0),
-        Box::new(|l| l.memory_bytes = 1 << 50),
-        Box::new(|l| l.max_processes = 0),
-        Box::new(|l| l.file_size_bytes = 0),
-        Box::new(|l| l.cpus = 0),
+    let cases: [fn(&mut Limits); 7] = [
+        |l| l.cpu_time = Duration::ZERO,
+        |l| l.wall_time = Duration::from_secs(100_000),
+        |l| l.memory_bytes = 0,
+        |l| l.memory_bytes = 1 << 50,
+        |l| l.max_processes = 0,
+        |l| l.file_size_bytes = 0,
+        |l| l.cpus = 0,
     ];
     let dir = tempfile::tempdir().expect("tempdir");
     let marker = dir.path().join("ran");
