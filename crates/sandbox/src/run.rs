@@ -1023,7 +1023,13 @@ fn program_setup(plan: &Plan, err_fd: RawFd) -> io::Result<()> {
         libc::sigprocmask(libc::SIG_SETMASK, &none, std::ptr::null_mut());
     }
     // Undo the init's OOM protection (raising it needs no privilege).
-    std::fs::write("/proc/self/oom_score_adj", "0").map_err(ctx("reset oom_score_adj"))?;
+    // (Without root the init could not lower it, and we could not write it.)
+    if std::fs::read_to_string("/proc/self/oom_score_adj")
+        .map(|v| v.trim() != "0")
+        .unwrap_or(true)
+    {
+        std::fs::write("/proc/self/oom_score_adj", "0").map_err(ctx("reset oom_score_adj"))?;
+    }
     let cpu_secs = l.cpu_time.as_secs() + 1;
     set_rlimit(libc::RLIMIT_STACK, l.stack_bytes, l.stack_bytes).map_err(ctx("RLIMIT_STACK"))?;
     set_rlimit(libc::RLIMIT_FSIZE, l.file_size_bytes, l.file_size_bytes)

@@ -458,3 +458,70 @@ fn unprivileged_user_without_cgroups_is_refused_not_run_unsandboxed() {
     assert!(stderr.contains("sandbox unavailable"), "{stderr}");
     assert!(!marker.exists());
 }
+
+#[test]
+fn unprivileged_user_with_delegated_cgroups_runs_in_a_user_namespace() {
+    // Delegate a cgroup subtree to nobody (as an administrator would), then
+    // run as nobody: isolation comes from a user namespace.
+    let setpriv = ["/usr/bin/setpriv", "/bin/setpriv"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists());
+    let own = std::fs::read_to_string("/proc/self/cgroup").unwrap_or_default();
+    let mut dirs = Vec::new();
+    for line in own.lines() {
+        let mut it = line.splitn(3, ':');
+        let (_, ctrls, path) = (it.next(), it.next().unwrap_or(""), it.next().unwrap_or("/"));
+        for c in ["memory", "pids", "cpu", "cpuacct"] {
+            if ctrls.split(',').any(|x| x == c) {
+                dirs.push(PathBuf::from(format!(
+                    "/sys/fs/cgroup/{c}{}/codearena-test-nobody",
+                    path.trim_end_matches('/')
+                )));
+            }
+        }
+    }
+    // This layout is cgroup v1's (as on this project's machines).
+    let (Some(setpriv), 4) = (setpriv, dirs.len()) else {
+        return;
+    };
+    let _g = sandbox().0;
+    for d in &dirs {
+        std::fs::create_dir_all(d).expect("create delegated cgroup");
+        for f in std::iter::once(d.clone()).chain(
+            std::fs::read_dir(d)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|e| e.path()),
+        ) {
+            let c = std::ffi::CString::new(f.to_string_lossy().as_bytes()).unwrap_or_default();
+            // SAFETY: chown on a path we just created.
+            unsafe { libc::chown(c.as_ptr(), 65534, 65534) };
+        }
+    }
+    let out = std::process::Command::new(setpriv)
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(env!("CARGO_BIN_EXE_codearena-sandbox"))
+        .args([
+            "--memory",
+            "32",
+            "--",
+            "/bin/sh",
+            "-c",
+            "id -u; cat /proc/self/uid_map; head -c 100000000 /dev/zero > /dev/shm/x",
+        ])
+        .env("CODEARENA_CGROUP_PARENT", "codearena-test-nobody")
+        .output()
+        .expect("setpriv");
+    for d in &dirs {
+        let _ = std::fs::remove_dir(d);
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("sandbox: user namespace"), "{stderr}");
+    let mut lines = stdout.lines();
+    assert_eq!(lines.next(), Some(UID.to_string().as_str()), "{stdout}");
+    let map: Vec<&str> = lines.next().unwrap_or("").split_whitespace().collect();
+    assert_eq!(map, [UID.to_string().as_str(), "65534", "1"]);
+    assert!(stderr.contains("limit=Some(Memory)"), "{stderr}");
+}
