@@ -277,8 +277,6 @@ impl Judge {
         for (group, case) in problem.test_cases() {
             let result = self.run_test(
                 problem,
-                lang,
-                &source_name,
                 &program,
                 validator.as_ref(),
                 group,
@@ -515,12 +513,9 @@ impl Judge {
         ))
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn run_test(
         &self,
         problem: &Problem,
-        lang: &Language,
-        _source_name: &str,
         program: &Program,
         validator: Option<&Program>,
         group: &TestGroup,
@@ -579,7 +574,6 @@ impl Judge {
                     ExitStatus::Exited(c) => format!("exit code {c}"),
                     ExitStatus::Signaled(s) => format!("signal {s}"),
                 };
-                let _ = lang;
                 (
                     Verdict::RunTimeError,
                     Some(format!("{how}: {}", truncate(&out.stderr, 2048))),

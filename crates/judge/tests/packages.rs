@@ -313,3 +313,12 @@ fn all_languages_are_installed_and_versioned() {
     );
     assert_eq!(langs.get("python3").map(|l| l.id), Some("python"));
 }
+
+#[test]
+fn judge_can_be_shared_across_threads() {
+    // The services hold one Judge per worker behind an Arc and call it from
+    // spawn_blocking.
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<judge::Judge>();
+    assert_send_sync::<judge::Report>();
+}

@@ -162,10 +162,7 @@ fn open_dir(path: &Path) -> io::Result<OwnedFd> {
 fn mkdirat(dir: RawFd, name: &str) -> io::Result<()> {
     let c = sys::cstr(name)?;
     // SAFETY: c is a valid C string.
-    match sys::cvt(unsafe { libc::mkdirat(dir, c.as_ptr(), 0o755) }) {
-        Ok(_) => Ok(()),
-        Err(e) => Err(e),
-    }
+    sys::cvt(unsafe { libc::mkdirat(dir, c.as_ptr(), 0o755) }).map(drop)
 }
 
 fn rmdirat(dir: RawFd, name: &str) -> io::Result<()> {

@@ -50,10 +50,37 @@ impl Drop for Zygote {
     }
 }
 
+/// Name prefix of the empty host directories the zygotes mount their roots
+/// on (in their own mount namespaces), followed by the owner's pid.
+const ROOT_PREFIX: &str = "codearena-sandbox-root-";
+
+/// Removes root directories left by processes that are gone (a process
+/// killed before it could drop its `Sandbox`). They are empty on the host;
+/// `remove_dir` removes nothing else and follows no symlink.
+fn remove_stale_roots() {
+    let tmp = std::env::temp_dir();
+    for e in std::fs::read_dir(&tmp).into_iter().flatten().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix(ROOT_PREFIX)
+            .and_then(|r| r.split('-').next())
+            .and_then(|p| p.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        // SAFETY: signal 0 only checks whether the process exists.
+        let alive = unsafe { libc::kill(pid, 0) } == 0 || sys::errno() == libc::EPERM;
+        if !alive {
+            let _ = std::fs::remove_dir(e.path());
+        }
+    }
+}
+
 fn spawn(config: &SandboxConfig) -> Result<(Zygote, String), SandboxError> {
     let (host, zyg) = UnixStream::pair().map_err(SandboxError::io("socketpair"))?;
+    remove_stale_roots();
     let root = tempfile::Builder::new()
-        .prefix("codearena-sandbox-root-")
+        .prefix(&format!("{ROOT_PREFIX}{}-", std::process::id()))
         .tempdir()
         .map_err(SandboxError::io("create zygote root directory"))?;
     let child = Command::new(&config.init_exe)

@@ -75,7 +75,9 @@ pub fn send<T: Serialize>(sock: RawFd, msg: &T, fds: &[RawFd]) -> io::Result<()>
     let mut frame = Vec::with_capacity(body.len() + 4);
     frame.extend_from_slice(&(body.len() as u32).to_le_bytes());
     frame.extend_from_slice(&body);
-    assert!(fds.len() <= MAX_FDS, "too many descriptors in one message");
+    if fds.len() > MAX_FDS {
+        return Err(io::Error::other("too many descriptors in one message"));
+    }
 
     let mut iov = libc::iovec {
         iov_base: frame.as_ptr() as *mut libc::c_void,
