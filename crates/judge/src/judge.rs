@@ -204,6 +204,22 @@ impl Judge {
         Ok(self.judge(problem, lang, source, &code, tl))
     }
 
+    /// Judges source code given as text, as the services receive it:
+    /// `file_name` is the submitted file's name (Java's class name is its
+    /// stem); `language` is a language id, or `None` to go by the extension.
+    pub fn judge_code(
+        &self,
+        problem: &Problem,
+        language: Option<&str>,
+        file_name: &str,
+        code: &[u8],
+    ) -> Result<Report, JudgeError> {
+        let path = Path::new(file_name);
+        let lang = self.language_for(path, language)?;
+        let tl = problem.time_limit().unwrap_or(DEFAULT_TIME_LIMIT);
+        Ok(self.judge(problem, lang, path, code, tl))
+    }
+
     pub fn language_for(
         &self,
         source: &Path,

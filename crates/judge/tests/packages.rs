@@ -322,3 +322,30 @@ fn judge_can_be_shared_across_threads() {
     assert_send_sync::<judge::Judge>();
     assert_send_sync::<judge::Report>();
 }
+
+#[test]
+fn broken_custom_validators_are_internal_errors() {
+    let (_g, j) = judge();
+    let code = b"n = int(input())\nd = 2\nwhile n % d:\n    d += 1\nprint(d, n // d)\n";
+    for (validator, expect) in [
+        // Crashes instead of answering 42/43.
+        ("int main() { return 1; }\n", "exit"),
+        // Does not compile.
+        ("int main() { return }\n", "compil"),
+    ] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let copy = dir.path().join("factor-2025");
+        copy_dir(&packages().join("factor-2025"), &copy);
+        std::fs::write(copy.join("output_validator/validator.cpp"), validator).expect("write");
+        let problem = Problem::load(&copy).expect("loads");
+        let r = j
+            .judge_code(&problem, Some("python"), "trial.py", code)
+            .expect("judge");
+        assert_eq!(r.verdict, Verdict::InternalError);
+        let message = r
+            .message
+            .or_else(|| r.tests.first().and_then(|t| t.message.clone()))
+            .unwrap_or_default();
+        assert!(message.to_lowercase().contains(expect), "{message}");
+    }
+}
