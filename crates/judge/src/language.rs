@@ -356,7 +356,14 @@ impl Languages {
             }
         }
         if let Some(go) = find(&["/usr/bin/go", "/usr/lib/go/bin/go"], "go") {
-            let v = output(&go, &["version"]).map(|v| first_line(&v));
+            // "go version go1.19.8 linux/amd64" -> "go1.19.8"
+            let v = output(&go, &["version"]).map(|v| {
+                first_line(&v)
+                    .split_whitespace()
+                    .nth(2)
+                    .unwrap_or("go")
+                    .to_string()
+            });
             let goroot = go.parent().and_then(Path::parent).map(Path::to_path_buf);
             add(
                 "go",
