@@ -1,0 +1,277 @@
+//! The `codearena judge` and `codearena verify-problem` commands. The
+//! `codearena` binary wires these in; `codearena-judge` (this crate's binary)
+//! exposes the same functions.
+//!
+//! Exit codes: 0 accepted / all submissions as expected; 1 a rejection or a
+//! mismatch; 2 an error before judging (bad package, unknown language,
+//! sandbox unavailable).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+
+use crate::{DEFAULT_TIME_LIMIT, Judge, Languages, Problem, Report, Verdict};
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct JudgeArgs {
+    /// The problem package directory.
+    pub problem_dir: PathBuf,
+    /// The source file to judge.
+    pub source: PathBuf,
+    /// Language id (c, cpp, python, javascript, java, rust, go); by default
+    /// from the file extension.
+    #[arg(long)]
+    pub language: Option<String>,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct VerifyProblemArgs {
+    /// The problem package directory.
+    pub problem_dir: PathBuf,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn load(dir: &Path) -> anyhow::Result<Problem> {
+    let p = Problem::load(dir).with_context(|| format!("loading {}", dir.display()))?;
+    for w in &p.warnings {
+        tracing::warn!("{}: {w}", p.short_name);
+        eprintln!("warning: {w}");
+    }
+    Ok(p)
+}
+
+fn print_report(r: &Report) {
+    println!(
+        "{}  {} in {} (time limit {:.2} s)",
+        r.verdict,
+        r.problem,
+        r.language,
+        r.time_limit_ms as f64 / 1000.0
+    );
+    if let Some(m) = &r.message {
+        println!("  {m}");
+    }
+    if let Some(c) = &r.compile
+        && !c.success
+        && !c.output.is_empty()
+    {
+        println!("{}", c.output);
+    }
+    for t in &r.tests {
+        println!(
+            "  {:<32} {:<4} {:>7.3} s {:>8.1} MiB{}",
+            t.name,
+            t.verdict.code(),
+            t.time_ms as f64 / 1000.0,
+            t.memory_bytes as f64 / 1048576.0,
+            t.message
+                .as_deref()
+                .map(|m| format!("  {}", m.lines().next().unwrap_or("")))
+                .unwrap_or_default()
+        );
+    }
+    if let Some(s) = r.score {
+        println!("score: {s}");
+    }
+}
+
+/// `codearena judge PROBLEM_DIR SOURCE [--language L] [--json]`.
+pub fn judge(args: JudgeArgs) -> anyhow::Result<ExitCode> {
+    let problem = load(&args.problem_dir)?;
+    let judge = Judge::new(Languages::discover()).context("starting the sandbox")?;
+    let report = judge.judge_file(&problem, &args.source, args.language.as_deref())?;
+    if args.json {
+        println!("{}", serde_json::to_string(&report)?);
+    } else {
+        print_report(&report);
+    }
+    Ok(if report.verdict == Verdict::Accepted {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// `codearena languages`: the installed toolchains.
+pub fn languages() -> anyhow::Result<ExitCode> {
+    for l in Languages::discover().languages {
+        println!(
+            "{:<11} {:<11} {:<24} .{}",
+            l.id,
+            l.name,
+            l.version,
+            l.extensions.join(" .")
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(serde::Serialize)]
+struct SubmissionCheck {
+    submission: String,
+    expected: String,
+    verdict: Verdict,
+    ok: bool,
+    max_time_ms: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
+}
+
+/// `codearena verify-problem PROBLEM_DIR`: judges every file under
+/// `submissions/<expected>/` and reports those whose verdict differs from
+/// their folder. When the package has no time limit, it is derived from the
+/// accepted submissions as the format prescribes.
+pub fn verify_problem(args: VerifyProblemArgs) -> anyhow::Result<ExitCode> {
+    let problem = load(&args.problem_dir)?;
+    let judge = Judge::new(Languages::discover()).context("starting the sandbox")?;
+    let subs = problem.dir.join("submissions");
+    let mut found: Vec<(String, PathBuf)> = Vec::new();
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&subs)
+        .with_context(|| format!("reading {}", subs.display()))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    for d in dirs {
+        let expected = d
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+            .to_string();
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&d)?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.is_file())
+            .collect();
+        files.sort();
+        found.extend(files.into_iter().map(|f| (expected.clone(), f)));
+    }
+    if found.is_empty() {
+        anyhow::bail!("{} has no submissions", subs.display());
+    }
+
+    let mut reports: Vec<Option<Report>> = vec![None; found.len()];
+    let time_limit = match problem.time_limit() {
+        Some(t) => t,
+        None => {
+            // Judge the accepted submissions with the platform default first.
+            let mut slowest = Duration::ZERO;
+            for (i, (expected, file)) in found.iter().enumerate() {
+                if expected != "accepted" {
+                    continue;
+                }
+                let lang = judge.language_for(file, None)?;
+                let code = std::fs::read(file)?;
+                let r = judge.judge(&problem, lang, file, &code, DEFAULT_TIME_LIMIT);
+                if r.verdict == Verdict::Accepted {
+                    slowest = slowest.max(Duration::from_millis(r.max_time_ms));
+                }
+                reports[i] = Some(r);
+            }
+            let tl = problem.derived_time_limit(slowest);
+            eprintln!(
+                "time limit derived from accepted submissions: {:.2} s",
+                tl.as_secs_f64()
+            );
+            tl
+        }
+    };
+
+    let mut checks = Vec::new();
+    for (i, (expected, file)) in found.iter().enumerate() {
+        let rel = file
+            .strip_prefix(&problem.dir)
+            .unwrap_or(file)
+            .display()
+            .to_string();
+        let report = match reports[i].take() {
+            Some(r) => r,
+            None => match judge.language_for(file, None) {
+                Ok(lang) => {
+                    let code = std::fs::read(file)?;
+                    judge.judge(&problem, lang, file, &code, time_limit)
+                }
+                Err(e) => {
+                    checks.push(SubmissionCheck {
+                        submission: rel,
+                        expected: expected.clone(),
+                        verdict: Verdict::InternalError,
+                        ok: false,
+                        max_time_ms: 0,
+                        message: Some(e.to_string()),
+                    });
+                    continue;
+                }
+            },
+        };
+        let ok = match Verdict::from_submission_dir(expected) {
+            Some(v) => report.verdict == v,
+            None if expected == "rejected" => {
+                report.verdict != Verdict::Accepted && report.verdict != Verdict::InternalError
+            }
+            None => false,
+        };
+        let message = report
+            .message
+            .clone()
+            .or_else(|| report.tests.iter().find_map(|t| t.message.clone()));
+        checks.push(SubmissionCheck {
+            submission: rel,
+            expected: expected.clone(),
+            verdict: report.verdict,
+            ok,
+            max_time_ms: report.max_time_ms,
+            message,
+        });
+    }
+    let failures = checks.iter().filter(|c| !c.ok).count();
+    if args.json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "problem": problem.short_name,
+                "time_limit_ms": time_limit.as_millis() as u64,
+                "submissions": checks,
+                "failures": failures,
+            })
+        );
+    } else {
+        for c in &checks {
+            println!(
+                "{} {:<48} expected {:<22} got {:<4} {:>7.3} s{}",
+                if c.ok { "ok  " } else { "FAIL" },
+                c.submission,
+                c.expected,
+                c.verdict.code(),
+                c.max_time_ms as f64 / 1000.0,
+                if c.ok {
+                    String::new()
+                } else {
+                    c.message
+                        .as_deref()
+                        .map(|m| format!("  ({})", m.lines().next().unwrap_or("")))
+                        .unwrap_or_default()
+                }
+            );
+        }
+        println!(
+            "{}: {} submissions, {} failed",
+            problem.short_name,
+            checks.len(),
+            failures
+        );
+    }
+    Ok(if failures == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

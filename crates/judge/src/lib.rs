@@ -1,0 +1,31 @@
+//! The judge: ICPC/Kattis problem packages, languages, output validation and
+//! verdicts, running everything in the [`sandbox`].
+//!
+//! - [`Languages::discover`] finds the installed toolchains (name, version,
+//!   extensions).
+//! - [`Problem::load`] reads a package (legacy, `2023-07-draft`, `2025-09`);
+//!   [`Problem::content_hash`] names it by content.
+//! - [`Judge`] compiles and judges a source against a problem and returns a
+//!   serialisable [`Report`].
+//! - [`cli`] holds the `codearena judge` and `codearena verify-problem`
+//!   commands.
+//!
+//! Binaries using this crate must call [`sandbox::enter_if_requested`] first
+//! thing in `main` (the sandbox re-executes the binary as its zygote).
+
+pub mod cli;
+mod judge;
+mod language;
+mod problem;
+mod validate;
+mod verdict;
+
+pub use judge::{CompileResult, Judge, JudgeError, Report, TestResult};
+pub use language::{Language, Languages, SandboxCommand};
+pub use problem::{
+    DEFAULT_MEMORY_MIB, DEFAULT_TIME_LIMIT, Difficulty, FormatVersion, GroupSettings,
+    OutputValidator, Problem, ProblemError, ProblemLimits, ProblemType, Statement, StatementFormat,
+    TestCase, TestGroup, TestNode,
+};
+pub use validate::{ValidatorFlags, validate as default_validate};
+pub use verdict::Verdict;

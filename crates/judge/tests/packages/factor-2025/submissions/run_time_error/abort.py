@@ -1,0 +1,3 @@
+import sys
+n = int(input())
+sys.exit(3)

@@ -1,0 +1,2 @@
+import math
+print("%.2f" % math.sqrt(int(input())))

@@ -1,0 +1,330 @@
+//! The host side: [`Sandbox`] owns one zygote process and sends it runs.
+//!
+//! The host never touches the sandbox's file system: inputs go over as open
+//! descriptors, and outputs (stdout, stderr, collected files) come back
+//! through in-memory files the host created, so no path the program could
+//! have planted is ever followed here.
+
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::os::unix::net::UnixStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use crate::protocol::{self, Hello, HelloReply, MAX_FDS, RunReply, RunRequest};
+use crate::spec::{CollectedFile, RunOutcome, RunSpec, SandboxConfig, SandboxError, Source};
+use crate::sys;
+use crate::zygote::ZYGOTE_ENV;
+
+/// A sandbox with one pre-forked zygote. Runs are serialised per `Sandbox`;
+/// create one per worker for parallelism.
+pub struct Sandbox {
+    config: SandboxConfig,
+    zygote: Mutex<Option<Zygote>>,
+    description: String,
+}
+
+struct Zygote {
+    child: Child,
+    sock: UnixStream,
+    _root: tempfile::TempDir,
+}
+
+impl Drop for Zygote {
+    fn drop(&mut self) {
+        // EOF on its socket makes the zygote clean up its cgroups and exit.
+        let _ = self.sock.shutdown(std::net::Shutdown::Both);
+        let deadline = Instant::now() + Duration::from_secs(2);
+        loop {
+            match self.child.try_wait() {
+                Ok(Some(_)) => return,
+                Ok(None) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(1))
+                }
+                _ => break,
+            }
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Name prefix of the empty host directories the zygotes mount their roots
+/// on (in their own mount namespaces), followed by the owner's pid.
+const ROOT_PREFIX: &str = "codearena-sandbox-root-";
+
+/// Removes root directories left by processes that are gone (a process
+/// killed before it could drop its `Sandbox`). They are empty on the host;
+/// `remove_dir` removes nothing else and follows no symlink.
+fn remove_stale_roots() {
+    let tmp = std::env::temp_dir();
+    for e in std::fs::read_dir(&tmp).into_iter().flatten().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix(ROOT_PREFIX)
+            .and_then(|r| r.split('-').next())
+            .and_then(|p| p.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        // SAFETY: signal 0 only checks whether the process exists.
+        let alive = unsafe { libc::kill(pid, 0) } == 0 || sys::errno() == libc::EPERM;
+        if !alive {
+            let _ = std::fs::remove_dir(e.path());
+        }
+    }
+}
+
+fn spawn(config: &SandboxConfig) -> Result<(Zygote, String), SandboxError> {
+    let (host, zyg) = UnixStream::pair().map_err(SandboxError::io("socketpair"))?;
+    remove_stale_roots();
+    let root = tempfile::Builder::new()
+        .prefix(&format!("{ROOT_PREFIX}{}-", std::process::id()))
+        .tempdir()
+        .map_err(SandboxError::io("create zygote root directory"))?;
+    let child = Command::new(&config.init_exe)
+        .env_clear()
+        .env(ZYGOTE_ENV, "1")
+        .stdin(Stdio::from(OwnedFd::from(zyg)))
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(SandboxError::io(format!(
+            "start zygote {}",
+            config.init_exe.display()
+        )))?;
+    let z = Zygote {
+        child,
+        sock: host,
+        _root: root,
+    };
+    let hello = Hello {
+        uid: config.uid,
+        gid: config.gid,
+        readonly_paths: config.readonly_paths.clone(),
+        root_dir: z._root.path().to_path_buf(),
+        cgroup_parent: config.cgroup_parent.clone(),
+    };
+    let fd = z.sock.as_raw_fd();
+    protocol::send(fd, &hello, &[]).map_err(SandboxError::io("send zygote configuration"))?;
+    z.sock
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .map_err(SandboxError::io("socket timeout"))?;
+    match protocol::recv::<HelloReply>(fd) {
+        Ok(Some((
+            HelloReply::Ready {
+                cgroup,
+                user_namespace,
+            },
+            _,
+        ))) => {
+            let mode = if user_namespace {
+                "user namespace"
+            } else {
+                "root"
+            };
+            Ok((z, format!("{mode}; {cgroup}")))
+        }
+        Ok(Some((HelloReply::Unavailable(why), _))) => Err(SandboxError::Unavailable(why)),
+        Ok(None) => Err(SandboxError::Unavailable(format!(
+            "the zygote exited during start-up: does {} call sandbox::enter_if_requested() first thing in main?",
+            config.init_exe.display()
+        ))),
+        Err(e) => Err(SandboxError::Unavailable(format!(
+            "no answer from the zygote: {e}"
+        ))),
+    }
+}
+
+/// An open descriptor for a source: host files are opened read-only, bytes go
+/// into an in-memory file.
+fn source_fd(src: &Source) -> Result<OwnedFd, SandboxError> {
+    match src {
+        Source::File(p) => std::fs::File::open(p)
+            .map(OwnedFd::from)
+            .map_err(SandboxError::io(format!("open {}", p.display()))),
+        Source::Bytes(b) => {
+            let fd = sys::memfd("input", false).map_err(SandboxError::io("memfd"))?;
+            let mut f = std::fs::File::from(fd);
+            f.write_all(b).map_err(SandboxError::io("write memfd"))?;
+            Ok(OwnedFd::from(f))
+        }
+    }
+}
+
+fn read_sink(fd: OwnedFd) -> Result<Vec<u8>, SandboxError> {
+    let mut f = std::fs::File::from(fd);
+    let mut out = Vec::new();
+    f.seek(SeekFrom::Start(0))
+        .map_err(SandboxError::io("seek output"))?;
+    f.read_to_end(&mut out)
+        .map_err(SandboxError::io("read output"))?;
+    Ok(out)
+}
+
+/// Parses the collect stream written by the run's init. The data is produced
+/// by trusted code, but sizes are still checked rather than trusted.
+fn parse_collected(data: &[u8]) -> Result<Vec<CollectedFile>, SandboxError> {
+    let bad = || SandboxError::Internal("malformed collected files".into());
+    let mut out = Vec::new();
+    let mut rest = data;
+    while !rest.is_empty() {
+        let take = |rest: &mut &[u8], n: usize| -> Result<Vec<u8>, SandboxError> {
+            if rest.len() < n {
+                return Err(bad());
+            }
+            let (a, b) = rest.split_at(n);
+            *rest = b;
+            Ok(a.to_vec())
+        };
+        let name_len =
+            u32::from_le_bytes(take(&mut rest, 4)?.try_into().map_err(|_| bad())?) as usize;
+        let name = String::from_utf8(take(&mut rest, name_len)?).map_err(|_| bad())?;
+        let executable = take(&mut rest, 1)?[0] != 0;
+        let size = u64::from_le_bytes(take(&mut rest, 8)?.try_into().map_err(|_| bad())?) as usize;
+        let contents = take(&mut rest, size)?;
+        out.push(CollectedFile {
+            name,
+            contents,
+            executable,
+        });
+    }
+    Ok(out)
+}
+
+impl Sandbox {
+    /// Starts the zygote. Fails with [`SandboxError::Unavailable`] when the
+    /// isolation cannot be set up; nothing ever runs unsandboxed.
+    pub fn new(config: SandboxConfig) -> Result<Sandbox, SandboxError> {
+        let (z, description) = spawn(&config)?;
+        Ok(Sandbox {
+            config,
+            zygote: Mutex::new(Some(z)),
+            description,
+        })
+    }
+
+    /// How the sandbox isolates (root or user namespace; cgroup version and
+    /// path).
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+
+    /// Runs one command; blocks until it has finished.
+    pub fn run(&self, spec: &RunSpec) -> Result<RunOutcome, SandboxError> {
+        spec.limits.validate()?;
+        if spec.argv.is_empty() {
+            return Err(SandboxError::InvalidSpec("empty argv".into()));
+        }
+        if spec.files.len() + 4 > MAX_FDS {
+            return Err(SandboxError::InvalidSpec(format!(
+                "at most {} work files",
+                MAX_FDS - 4
+            )));
+        }
+        for f in &spec.files {
+            if f.name.is_empty()
+                || f.name == "."
+                || f.name == ".."
+                || f.name.contains('/')
+                || f.name.contains('\0')
+            {
+                return Err(SandboxError::InvalidSpec(format!(
+                    "invalid work file name {:?}",
+                    f.name
+                )));
+            }
+        }
+        if spec
+            .argv
+            .iter()
+            .chain(spec.env.iter().map(|(k, _)| k))
+            .any(|s| s.contains('\0'))
+            || spec
+                .env
+                .iter()
+                .any(|(k, v)| k.contains('=') || v.contains('\0'))
+        {
+            return Err(SandboxError::InvalidSpec(
+                "NUL or '=' in argv/environment".into(),
+            ));
+        }
+
+        let stdout = sys::memfd("stdout", false).map_err(SandboxError::io("memfd"))?;
+        let stderr = sys::memfd("stderr", false).map_err(SandboxError::io("memfd"))?;
+        let collect = sys::memfd("collect", false).map_err(SandboxError::io("memfd"))?;
+        let stdin = spec.stdin.as_ref().map(source_fd).transpose()?;
+        let files = spec
+            .files
+            .iter()
+            .map(|f| source_fd(&f.source))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut fds: Vec<RawFd> = vec![stdout.as_raw_fd(), stderr.as_raw_fd(), collect.as_raw_fd()];
+        fds.extend(stdin.iter().map(AsRawFd::as_raw_fd));
+        fds.extend(files.iter().map(AsRawFd::as_raw_fd));
+        let req = RunRequest {
+            argv: spec.argv.clone(),
+            env: spec.env.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+            has_stdin: stdin.is_some(),
+            files: spec
+                .files
+                .iter()
+                .map(|f| (f.name.clone(), f.executable))
+                .collect(),
+            collect: spec.collect.clone(),
+            merge_stderr: spec.merge_stderr,
+            limits: spec.limits,
+        };
+
+        let mut guard = self.zygote.lock().unwrap_or_else(|p| p.into_inner());
+        if guard.is_none() {
+            let (z, _) = spawn(&self.config)?;
+            *guard = Some(z);
+        }
+        let Some(z) = guard.as_mut() else {
+            return Err(SandboxError::Internal("no zygote".into()));
+        };
+        let sock = z.sock.as_raw_fd();
+        // The zygote enforces the wall limit itself; this only guards
+        // against a wedged zygote.
+        let patience = spec.limits.wall_time + Duration::from_secs(30);
+        let reply = z
+            .sock
+            .set_read_timeout(Some(patience))
+            .and_then(|()| protocol::send(sock, &req, &fds))
+            .and_then(|()| protocol::recv::<RunReply>(sock));
+        let reply = match reply {
+            Ok(Some((reply, _))) => reply,
+            Ok(None) | Err(_) => {
+                // Replace the zygote on the next run.
+                *guard = None;
+                return Err(SandboxError::Internal(match reply {
+                    Err(e) => format!("zygote did not answer: {e}"),
+                    _ => "zygote exited".into(),
+                }));
+            }
+        };
+        drop(guard);
+
+        let r = match reply {
+            RunReply::Done(r) => r,
+            RunReply::ExecFailed(e) => return Err(SandboxError::Exec(e)),
+            RunReply::Failed(e) => return Err(SandboxError::Internal(e)),
+        };
+        let collected = parse_collected(&read_sink(collect)?)?;
+        Ok(RunOutcome {
+            status: r.status,
+            cpu_time: Duration::from_nanos(r.cpu_ns),
+            wall_time: Duration::from_nanos(r.wall_ns),
+            peak_memory_bytes: r.peak_memory_bytes,
+            limit: r.limit,
+            oom_kills: r.oom_kills,
+            stdout: read_sink(stdout)?,
+            stderr: read_sink(stderr)?,
+            stdout_truncated: r.stdout_truncated,
+            stderr_truncated: r.stderr_truncated,
+            collected,
+        })
+    }
+}
