@@ -8,6 +8,7 @@ use axum::Router;
 use platform::db::{self, PostgresCheck};
 use platform::http::{self, Layers};
 use platform::redis::RedisCheck;
+use platform::shutdown::Shutdown;
 
 use crate::settings::Settings;
 
@@ -15,25 +16,43 @@ use crate::settings::Settings;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Service {
     Auth,
+    Execution,
 }
 
 impl Service {
     pub fn default_port(self) -> u16 {
         match self {
             Service::Auth => 3001,
+            Service::Execution => 3003,
         }
     }
 
     pub fn name(self) -> &'static str {
         match self {
             Service::Auth => "auth",
+            Service::Execution => "execution",
         }
     }
 }
 
-pub async fn build(service: Service, settings: &Settings) -> anyhow::Result<Router> {
+/// A service ready to serve, and its background tasks (workers), which finish after
+/// `shutdown`.
+pub struct App {
+    pub router: Router,
+    pub background: Vec<tokio::task::JoinHandle<()>>,
+}
+
+pub async fn build(
+    service: Service,
+    settings: &Settings,
+    shutdown: &Shutdown,
+) -> anyhow::Result<App> {
     match service {
-        Service::Auth => build_auth(settings).await,
+        Service::Auth => Ok(App {
+            router: build_auth(settings).await?,
+            background: Vec::new(),
+        }),
+        Service::Execution => build_execution(settings, shutdown).await,
     }
 }
 
@@ -87,4 +106,63 @@ async fn build_auth(settings: &Settings) -> anyhow::Result<Router> {
             trust_forwarded_for: settings.http.trust_forwarded_for,
         },
     ))
+}
+
+async fn build_execution(settings: &Settings, shutdown: &Shutdown) -> anyhow::Result<App> {
+    let redis_url = require(&settings.redis.url, "CODEARENA_REDIS__URL", "a Redis URL")?;
+    let amqp_url = require(&settings.amqp.url, "CODEARENA_AMQP__URL", "a RabbitMQ URL")?;
+    let redis = platform::redis::connect(redis_url)
+        .await
+        .context("connecting to Redis")?;
+    let store: Arc<dyn execution::store::JobStore> =
+        Arc::new(execution::store::RedisJobStore::new(
+            redis.clone(),
+            &settings.redis.prefix,
+            std::time::Duration::from_secs(settings.execution.result_ttl_secs),
+        ));
+    let broker = Arc::new(
+        execution::queue::RabbitBroker::connect(amqp_url, &settings.amqp.prefix)
+            .await
+            .context("connecting to RabbitMQ")?,
+    );
+    let verifier: platform::auth::SharedVerifier = Arc::new(
+        platform::auth::RemoteVerifier::new(&settings.cluster.auth_url, Default::default())
+            .context("building the auth client")?,
+    );
+    let cache_dir = settings
+        .execution
+        .package_cache_dir
+        .clone()
+        .unwrap_or_else(|| std::env::temp_dir().join("codearena-packages"));
+    let (router, workers) = crate::execution_parts(
+        &settings.execution,
+        store,
+        broker.clone(),
+        cache_dir,
+        verifier,
+        shutdown,
+    )?;
+    Ok(App {
+        router: http::finish(
+            router,
+            Layers {
+                readiness: vec![Arc::new(RedisCheck(redis)), Arc::new(BrokerCheck(broker))],
+                trust_forwarded_for: settings.http.trust_forwarded_for,
+            },
+        ),
+        background: vec![workers],
+    })
+}
+
+struct BrokerCheck(Arc<execution::queue::RabbitBroker>);
+
+#[async_trait::async_trait]
+impl platform::health::ReadinessCheck for BrokerCheck {
+    fn name(&self) -> &str {
+        "rabbitmq"
+    }
+    async fn check(&self) -> Result<(), String> {
+        use execution::queue::Broker;
+        self.0.ping().await.map_err(|e| e.to_string())
+    }
 }

@@ -10,3 +10,40 @@ pub mod secret;
 pub mod settings;
 
 pub use settings::Settings;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use platform::auth::SharedVerifier;
+use platform::shutdown::Shutdown;
+
+/// The execution service's router and its workers, over the given store and broker: the
+/// same in both modes.
+pub fn execution_parts(
+    settings: &execution::ExecutionSettings,
+    store: Arc<dyn execution::store::JobStore>,
+    broker: Arc<dyn execution::queue::Broker>,
+    cache_dir: PathBuf,
+    verifier: SharedVerifier,
+    shutdown: &Shutdown,
+) -> anyhow::Result<(axum::Router, tokio::task::JoinHandle<()>)> {
+    let engine = Arc::new(
+        execution::engine::Engine::new(settings, store.clone(), cache_dir)
+            .context("setting up the sandbox workers")?,
+    );
+    let service = Arc::new(execution::service::ExecutionService::new(
+        settings.clone(),
+        store.clone(),
+        broker.clone(),
+        engine.languages(),
+    ));
+    let workers = execution::worker::Workers {
+        store,
+        broker,
+        engine,
+        settings: settings.clone(),
+    }
+    .spawn(shutdown.clone());
+    Ok((execution::http::router(service, verifier), workers))
+}

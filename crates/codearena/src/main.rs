@@ -32,10 +32,36 @@ enum Command {
         #[arg(value_enum)]
         name: Service,
     },
+    /// Judge one source file against one problem package, as the service would.
+    Judge(judge::cli::JudgeArgs),
+    /// Judge every file under the package's submissions/ and report any whose verdict
+    /// differs from its folder.
+    VerifyProblem(judge::cli::VerifyProblemArgs),
+    /// List the installed languages and their versions.
+    Languages,
 }
 
 fn main() -> ExitCode {
+    // The sandbox re-executes this binary as its zygote; that copy stops here.
+    sandbox::enter_if_requested();
     let cli = Cli::parse();
+    // Command-line tools: no runtime, no configuration.
+    let tool = match cli.command {
+        Some(Command::Judge(args)) => judge::cli::judge(args),
+        Some(Command::VerifyProblem(args)) => judge::cli::verify_problem(args),
+        Some(Command::Languages) => judge::cli::languages(),
+        command => return serve(Cli { command, ..cli }),
+    };
+    match tool {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("codearena: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn serve(cli: Cli) -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -59,22 +85,33 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings::load(cli.config.as_deref()).context("loading configuration")?;
     let (name, default_port) = match &cli.command {
-        None | Some(Command::Embedded) => ("codearena", embedded::DEFAULT_PORT),
         Some(Command::Service { name }) => (name.name(), name.default_port()),
+        _ => ("codearena", embedded::DEFAULT_PORT),
     };
     let _telemetry = platform::telemetry::init(name, &settings.telemetry)?;
     platform::metrics::handle();
-    let router = match cli.command {
-        None | Some(Command::Embedded) => embedded::build(&settings).await?,
-        Some(Command::Service { name }) => cluster::build(name, &settings).await?,
+    let shutdown = platform::shutdown::on_signal();
+    let (router, background) = match cli.command {
+        Some(Command::Service { name }) => {
+            let app = cluster::build(name, &settings, &shutdown).await?;
+            (app.router, app.background)
+        }
+        _ => {
+            let app = embedded::build(&settings, &shutdown).await?;
+            (app.router, vec![app.workers])
+        }
     };
     let port = settings.http.port.unwrap_or(default_port);
     let server = Server::bind(&settings.http.host, port)
         .await
         .with_context(|| format!("binding {}:{port}", settings.http.host))?;
     tracing::info!(service = name, port = server.port(), "CodeArena started");
-    let shutdown = platform::shutdown::on_signal();
-    server.run_until_stopped(router, shutdown).await?;
+    server.run_until_stopped(router, shutdown.clone()).await?;
+    // Workers finish the jobs in hand (their results are published) before exiting.
+    shutdown.cancel();
+    for task in background {
+        let _ = task.await;
+    }
     tracing::info!("stopped");
     Ok(())
 }

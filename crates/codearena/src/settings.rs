@@ -14,7 +14,36 @@ pub struct Settings {
     pub embedded: EmbeddedSettings,
     pub database: DatabaseSettings,
     pub redis: RedisSettings,
+    pub amqp: AmqpSettings,
+    pub cluster: ClusterSettings,
     pub auth: auth::AuthSettings,
+    pub execution: execution::ExecutionSettings,
+}
+
+/// RabbitMQ, for cluster mode.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AmqpSettings {
+    /// e.g. `amqp://guest:guest@127.0.0.1:5672/%2f`
+    pub url: Option<String>,
+    /// Put before every exchange and queue name, so deployments can share a broker.
+    pub prefix: String,
+}
+
+/// How services of a cluster find each other.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClusterSettings {
+    /// The auth service, for token verification.
+    pub auth_url: String,
+}
+
+impl Default for ClusterSettings {
+    fn default() -> Self {
+        Self {
+            auth_url: "http://127.0.0.1:3001".into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

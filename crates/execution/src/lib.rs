@@ -9,11 +9,13 @@
 //! - [`worker`]: takes jobs, judges them in the sandbox, stores and publishes results.
 //! - [`package`]: problem packages as archives, addressed by content hash.
 
+pub mod engine;
 pub mod http;
 pub mod package;
 pub mod queue;
 pub mod service;
 pub mod settings;
 pub mod store;
+pub mod worker;
 
 pub use settings::ExecutionSettings;

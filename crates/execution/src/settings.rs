@@ -27,10 +27,8 @@ pub struct ExecutionSettings {
     /// Where workers unpack problem packages; defaults to a directory under the data dir
     /// (embedded) or the system temp dir (cluster).
     pub package_cache_dir: Option<std::path::PathBuf>,
-    /// RabbitMQ URL (cluster mode).
-    pub amqp_url: Option<String>,
-    /// The auth service, for token verification (cluster mode).
-    pub auth_url: String,
+    /// The executable the sandbox re-executes as its zygote; unset means this program.
+    pub sandbox_init: Option<std::path::PathBuf>,
 }
 
 impl Default for ExecutionSettings {
@@ -46,8 +44,7 @@ impl Default for ExecutionSettings {
             run_time_limit_ms: 10_000,
             run_memory_mib: 256,
             package_cache_dir: None,
-            amqp_url: None,
-            auth_url: "http://127.0.0.1:3001".into(),
+            sandbox_init: None,
         }
     }
 }

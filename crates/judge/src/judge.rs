@@ -21,6 +21,7 @@ use sandbox::{
 use serde::Serialize;
 
 use crate::language::{Language, Languages};
+use crate::problem::ProblemLimits;
 use crate::problem::{
     DEFAULT_TIME_LIMIT, FormatVersion, OutputValidator, Problem, ProblemType, TestGroup, TestNode,
 };
@@ -122,6 +123,34 @@ struct Program {
     files: Vec<BoxFile>,
     argv: Vec<String>,
     env: Vec<(String, String)>,
+}
+
+/// Limits of a custom run (a player's "Run" on their own input).
+#[derive(Debug, Clone, Copy)]
+pub struct CustomLimits {
+    pub time: Duration,
+    pub memory_bytes: u64,
+    /// Largest stdout (and stderr) kept; more is cut off, not an error.
+    pub output_bytes: u64,
+}
+
+/// What a custom run did. `verdict` is AC when the program ran and exited 0, CE when it
+/// did not compile, TLE/MLE/OLE when it hit a limit, RTE for any other failure, IE when the
+/// sandbox failed.
+#[derive(Debug, Clone, Serialize)]
+pub struct CustomRun {
+    pub verdict: Verdict,
+    pub compile: Option<CompileResult>,
+    #[serde(skip)]
+    pub stdout: Vec<u8>,
+    #[serde(skip)]
+    pub stderr: Vec<u8>,
+    pub stdout_truncated: bool,
+    pub exit_code: Option<i32>,
+    pub signal: Option<i32>,
+    pub time_ms: u64,
+    pub memory_bytes: u64,
+    pub message: Option<String>,
 }
 
 /// Judges submissions; holds one sandbox (runs are sequential per `Judge`;
@@ -263,7 +292,7 @@ impl Judge {
             );
         }
         let source_name = lang.source_name(original);
-        let (program, compile) = match self.compile(problem, lang, &source_name, code) {
+        let (program, compile) = match self.compile(&problem.limits, lang, &source_name, code) {
             Ok(p) => p,
             Err((verdict, msg, compile)) => {
                 return Report::failed(problem, &language, verdict, msg, compile, time_limit);
@@ -325,10 +354,110 @@ impl Judge {
         }
     }
 
+    /// Compiles `code` and runs it once on `stdin`, keeping its output: no tests, no
+    /// validator. Output beyond `limits.output_bytes` is cut off rather than judged.
+    pub fn run_custom(
+        &self,
+        lang: &Language,
+        original: &Path,
+        code: &[u8],
+        stdin: &[u8],
+        limits: CustomLimits,
+    ) -> CustomRun {
+        let mut run = CustomRun {
+            verdict: Verdict::InternalError,
+            compile: None,
+            stdout: Vec::new(),
+            stderr: Vec::new(),
+            stdout_truncated: false,
+            exit_code: None,
+            signal: None,
+            time_ms: 0,
+            memory_bytes: 0,
+            message: None,
+        };
+        let compile_limits = ProblemLimits {
+            time_limit: Some(limits.time),
+            memory_bytes: limits.memory_bytes,
+            output_bytes: limits.output_bytes,
+            code_bytes: code.len() as u64,
+            compilation_time: Duration::from_secs(60),
+            compilation_memory_bytes: 2048 * MIB,
+            validation_time: Duration::from_secs(60),
+            validation_memory_bytes: 2048 * MIB,
+            ac_to_time_limit: 2.0,
+            time_resolution: 1.0,
+        };
+        let source_name = lang.source_name(original);
+        let program = match self.compile(&compile_limits, lang, &source_name, code) {
+            Ok((program, compile)) => {
+                run.compile = Some(compile);
+                program
+            }
+            Err((verdict, message, compile)) => {
+                run.verdict = verdict;
+                run.message = Some(message);
+                run.compile = compile;
+                return run;
+            }
+        };
+        let mem = limits.memory_bytes;
+        let spec = RunSpec {
+            argv: program.argv,
+            env: program.env,
+            stdin: Some(Source::Bytes(stdin.to_vec())),
+            files: program.files,
+            collect: Vec::new(),
+            merge_stderr: false,
+            limits: Limits {
+                cpu_time: limits.time,
+                wall_time: limits.time * 2 + Duration::from_secs(1),
+                memory_bytes: mem,
+                max_processes: 64,
+                // One byte more than is kept, to tell "exactly the limit" from "cut off".
+                stdout_bytes: limits.output_bytes + 1,
+                stderr_bytes: limits.output_bytes,
+                file_size_bytes: limits.output_bytes.max(MIB),
+                open_files: 256,
+                stack_bytes: mem,
+                work_dir_bytes: mem.max(16 * MIB),
+                collect_bytes: 0,
+                cpus: 1,
+            },
+        };
+        let out = match self.sandbox.run(&spec) {
+            Ok(out) => out,
+            Err(e) => {
+                run.message = Some(format!("sandbox: {e}"));
+                return run;
+            }
+        };
+        run.time_ms = out.cpu_time.as_millis() as u64;
+        run.memory_bytes = out.peak_memory_bytes;
+        run.stdout_truncated = out.stdout.len() as u64 > limits.output_bytes;
+        run.stdout = out.stdout;
+        run.stdout.truncate(limits.output_bytes as usize);
+        run.stderr = out.stderr;
+        match out.status {
+            ExitStatus::Exited(code) => run.exit_code = Some(code),
+            ExitStatus::Signaled(signal) => run.signal = Some(signal),
+        }
+        run.verdict = match out.limit {
+            Some(LimitKind::CpuTime | LimitKind::WallTime) => Verdict::TimeLimitExceeded,
+            Some(LimitKind::Memory) => Verdict::MemoryLimitExceeded,
+            // A run's output is only shown, so too much of it is cut, not a failure.
+            Some(LimitKind::Output) if run.stdout_truncated => Verdict::Accepted,
+            Some(LimitKind::Output | LimitKind::FileSize) => Verdict::OutputLimitExceeded,
+            None if out.status.success() => Verdict::Accepted,
+            None => Verdict::RunTimeError,
+        };
+        run
+    }
+
     #[allow(clippy::type_complexity)]
     fn compile(
         &self,
-        problem: &Problem,
+        limits: &ProblemLimits,
         lang: &Language,
         source_name: &str,
         code: &[u8],
@@ -348,9 +477,9 @@ impl Judge {
             // One stream, so a flood of diagnostics hits the output limit.
             merge_stderr: true,
             limits: Limits {
-                cpu_time: problem.limits.compilation_time,
-                wall_time: problem.limits.compilation_time * 2 + Duration::from_secs(5),
-                memory_bytes: problem.limits.compilation_memory_bytes.min(4096 * MIB),
+                cpu_time: limits.compilation_time,
+                wall_time: limits.compilation_time * 2 + Duration::from_secs(5),
+                memory_bytes: limits.compilation_memory_bytes.min(4096 * MIB),
                 max_processes: 256,
                 stdout_bytes: COMPILE_OUTPUT_BYTES,
                 stderr_bytes: COMPILE_OUTPUT_BYTES,
@@ -402,7 +531,7 @@ impl Judge {
             files.push(source);
         }
         result.success = true;
-        let mem_mib = problem.limits.memory_bytes / MIB;
+        let mem_mib = limits.memory_bytes / MIB;
         let run = lang.run(source_name, mem_mib);
         Ok((
             Program {

@@ -62,19 +62,29 @@ fn main() -> anyhow::Result<()> {
     let mut settings = Settings::default();
     settings.auth.jwt_secret = Some("bench-secret-bench-secret-bench-secret-00".into());
     settings.embedded.data_dir = data.path().to_owned();
+    // Only auth is measured here: no sandbox slots.
+    settings.execution.workers = Some(0);
     if let Some(db) = &db {
         settings.database.url = Some(db.url().to_owned());
         settings.redis.url = Some(testkit::redis_url());
         settings.redis.prefix = testkit::unique_prefix();
     }
     let (addr, shutdown) = server_rt.block_on(async {
+        let shutdown = platform::shutdown::Shutdown::new();
         let router = match args.mode {
-            Mode::Embedded => codearena::embedded::build(&settings).await?,
-            Mode::Cluster => codearena::cluster::build(Service::Auth, &settings).await?,
+            Mode::Embedded => {
+                codearena::embedded::build(&settings, &shutdown)
+                    .await?
+                    .router
+            }
+            Mode::Cluster => {
+                codearena::cluster::build(Service::Auth, &settings, &shutdown)
+                    .await?
+                    .router
+            }
         };
         let server = platform::http::Server::bind("127.0.0.1", 0).await?;
         let addr = server.local_addr();
-        let shutdown = platform::shutdown::Shutdown::new();
         let stop = shutdown.clone();
         tokio::spawn(async move { server.run_until_stopped(router, stop).await });
         anyhow::Ok((addr, shutdown))

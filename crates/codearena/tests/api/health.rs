@@ -52,10 +52,11 @@ async fn auth_service_is_unready_while_postgres_or_redis_is_unreachable() {
     let db_name = db.url().rsplit('/').next().unwrap().to_owned();
     settings.database.url = Some(format!("postgres://postgres@{}/{db_name}", pg_proxy.addr()));
     settings.redis.url = Some(format!("redis://{}", redis_proxy.addr()));
-    let router = codearena::cluster::build(Service::Auth, &settings)
+    let shutdown = platform::shutdown::Shutdown::new();
+    let app = codearena::cluster::build(Service::Auth, &settings, &shutdown)
         .await
         .unwrap();
-    let server = TestServer::start(router).await;
+    let server = TestServer::start(app.router).await;
 
     let (status, body) = readiness(&server).await;
     assert_eq!(status, StatusCode::OK, "{body}");

@@ -2,6 +2,7 @@
 
 use codearena::Settings;
 use codearena::cluster::Service;
+use platform::shutdown::Shutdown;
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
 use testkit::{TestDatabase, TestServer};
@@ -20,12 +21,22 @@ pub struct TestApp {
     pub server: TestServer,
     _db: TestDatabase,
     _data: Option<tempfile::TempDir>,
+    shutdown: Shutdown,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
 }
 
 pub fn base_settings() -> Settings {
     let mut settings = Settings::default();
     settings.auth.bcrypt_cost = 4;
     settings.auth.jwt_secret = Some(SECRET.to_owned());
+    // Auth tests judge nothing: no sandbox slots.
+    settings.execution.workers = Some(0);
+    settings.execution.sandbox_init = Some(crate::arena::ZYGOTE.into());
     settings
 }
 
@@ -49,24 +60,30 @@ impl TestApp {
                 let mut settings = base_settings();
                 settings.embedded.data_dir = data.path().to_owned();
                 adjust(&mut settings);
-                let router = codearena::embedded::build(&settings).await.unwrap();
+                let shutdown = Shutdown::new();
+                let app = codearena::embedded::build(&settings, &shutdown)
+                    .await
+                    .unwrap();
                 TestApp {
-                    server: TestServer::start(router).await,
+                    server: TestServer::start(app.router).await,
                     _db: TestDatabase::sqlite(),
                     _data: Some(data),
+                    shutdown,
                 }
             }
             Mode::Cluster => {
                 let db = TestDatabase::postgres().await;
                 let mut settings = cluster_settings(&db);
                 adjust(&mut settings);
-                let router = codearena::cluster::build(Service::Auth, &settings)
+                let shutdown = Shutdown::new();
+                let app = codearena::cluster::build(Service::Auth, &settings, &shutdown)
                     .await
                     .unwrap();
                 TestApp {
-                    server: TestServer::start(router).await,
+                    server: TestServer::start(app.router).await,
                     _db: db,
                     _data: None,
+                    shutdown,
                 }
             }
         }

@@ -5,8 +5,10 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
+mod arena;
 mod auth;
 mod binary;
+mod execution;
 mod health;
 mod helpers;
 mod verifier;

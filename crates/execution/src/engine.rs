@@ -1,0 +1,411 @@
+//! The engine: one judge (one sandbox) per slot, problem packages fetched by hash into a
+//! local cache, and the translation from the judge's reports to [`JobResult`]s.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use contracts::execution::{JobResult, JudgeJob, RunOutput, Task, TestOutcome, Verdict};
+use judge::{CustomLimits, Judge, Languages, Problem};
+use tokio::sync::Semaphore;
+use uuid::Uuid;
+
+use crate::package;
+use crate::service::LanguageInfo;
+use crate::settings::ExecutionSettings;
+use crate::store::{JobStore, now_ms};
+use crate::worker::internal_error;
+
+/// Output of a custom run that is sent back, at most.
+const RUN_OUTPUT_BYTES: u64 = 64 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The platform failed in a way another try may not (sandbox, store, disk).
+    #[error("{0}")]
+    Retryable(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error("cannot set up the sandbox: {0}")]
+    Judge(#[from] judge::JudgeError),
+    #[error("package cache {path}: {source}")]
+    Cache {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+pub struct Engine {
+    languages: Languages,
+    sandbox: sandbox::SandboxConfig,
+    judges: Mutex<Vec<Judge>>,
+    slots: Semaphore,
+    slot_count: usize,
+    store: Arc<dyn JobStore>,
+    cache_dir: PathBuf,
+    problems: Mutex<HashMap<String, Arc<Problem>>>,
+    run_limits: CustomLimits,
+}
+
+impl Engine {
+    /// Discovers the installed languages and, for a worker process, sets up one sandbox
+    /// per slot (refusing to start if the sandbox cannot isolate).
+    pub fn new(
+        settings: &ExecutionSettings,
+        store: Arc<dyn JobStore>,
+        cache_dir: PathBuf,
+    ) -> Result<Self, SetupError> {
+        let languages = Languages::discover();
+        let slot_count = settings.worker_slots();
+        let mut sandbox = Judge::sandbox_config(&languages);
+        if let Some(init) = &settings.sandbox_init {
+            sandbox.init_exe = init.clone();
+        }
+        let judges = (0..slot_count)
+            .map(|_| Judge::with_sandbox_config(languages.clone(), sandbox.clone()))
+            .collect::<Result<Vec<_>, _>>()?;
+        std::fs::create_dir_all(&cache_dir).map_err(|source| SetupError::Cache {
+            path: cache_dir.clone(),
+            source,
+        })?;
+        Ok(Self {
+            languages,
+            sandbox,
+            judges: Mutex::new(judges),
+            slots: Semaphore::new(slot_count),
+            slot_count,
+            store,
+            cache_dir,
+            problems: Mutex::new(HashMap::new()),
+            run_limits: CustomLimits {
+                time: Duration::from_millis(settings.run_time_limit_ms),
+                memory_bytes: settings.run_memory_mib * 1024 * 1024,
+                output_bytes: RUN_OUTPUT_BYTES,
+            },
+        })
+    }
+
+    pub fn slots(&self) -> usize {
+        self.slot_count
+    }
+
+    pub fn languages(&self) -> Vec<LanguageInfo> {
+        language_list(&self.languages)
+    }
+
+    /// Runs one job to its result. Verdicts about the player's code (CE, WA, TLE …) and
+    /// definite platform answers (a package that does not exist) are results; failures
+    /// that another attempt could fix are errors.
+    pub async fn execute(&self, job: &JudgeJob) -> Result<JobResult, EngineError> {
+        let Some(language) = self.languages.get(&job.language).cloned() else {
+            return Ok(internal_error(
+                job,
+                format!(
+                    "language {:?} is not installed on this worker",
+                    job.language
+                ),
+            ));
+        };
+        let problem = match &job.task {
+            Task::Judge { problem_hash } => match self.problem(problem_hash).await? {
+                Some(problem) => Some(problem),
+                None => {
+                    return Ok(internal_error(
+                        job,
+                        format!("problem package {problem_hash} is not available"),
+                    ));
+                }
+            },
+            Task::Run { .. } => None,
+        };
+        let _slot = self
+            .slots
+            .acquire()
+            .await
+            .map_err(|e| EngineError::Retryable(e.to_string()))?;
+        let judge = self
+            .judges
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .pop()
+            .ok_or_else(|| EngineError::Retryable("no free sandbox".into()))?;
+        let job_for_thread = job.clone();
+        let limits = self.run_limits;
+        let outcome = tokio::task::spawn_blocking(move || {
+            let result = run_blocking(
+                &judge,
+                &language,
+                &job_for_thread,
+                problem.as_deref(),
+                limits,
+            );
+            (judge, result)
+        })
+        .await;
+        match outcome {
+            Ok((judge, result)) => {
+                self.judges
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(judge);
+                if result.verdict == Verdict::IE {
+                    // The judge could not judge (sandbox, validator): worth another try.
+                    return Err(EngineError::Retryable(
+                        result.error.unwrap_or_else(|| "internal error".into()),
+                    ));
+                }
+                Ok(result)
+            }
+            Err(e) => {
+                // The judge panicked: replace it, so the slot is not lost.
+                let replacement =
+                    Judge::with_sandbox_config(self.languages.clone(), self.sandbox.clone())
+                        .map_err(|e| EngineError::Retryable(format!("sandbox lost: {e}")))?;
+                self.judges
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(replacement);
+                Err(EngineError::Retryable(format!("the judge failed: {e}")))
+            }
+        }
+    }
+
+    /// The problem with content hash `hash`, from memory, the local cache, or the store.
+    async fn problem(&self, hash: &str) -> Result<Option<Arc<Problem>>, EngineError> {
+        if let Some(problem) = self
+            .problems
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(hash)
+        {
+            return Ok(Some(problem.clone()));
+        }
+        let dir = self.cache_dir.join(hash);
+        if !dir.is_dir() {
+            let Some(archive) = self
+                .store
+                .package(hash)
+                .await
+                .map_err(|e| EngineError::Retryable(format!("package store: {e}")))?
+            else {
+                return Ok(None);
+            };
+            // Unpack beside the final place and rename: a half-written package is never
+            // seen by a concurrent job.
+            let staging = self
+                .cache_dir
+                .join(format!(".{hash}.{}", Uuid::new_v4().simple()));
+            let unpacked = {
+                let staging = staging.clone();
+                tokio::task::spawn_blocking(move || package::unpack(&archive, &staging)).await
+            };
+            match unpacked {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => {
+                    let _ = std::fs::remove_dir_all(&staging);
+                    return Err(EngineError::Retryable(format!("package {hash}: {e}")));
+                }
+                Err(e) => return Err(EngineError::Retryable(e.to_string())),
+            }
+            if std::fs::rename(&staging, &dir).is_err() {
+                // Another job unpacked it first.
+                let _ = std::fs::remove_dir_all(&staging);
+            }
+        }
+        let loaded = {
+            let dir = dir.clone();
+            tokio::task::spawn_blocking(move || load_verified(&dir)).await
+        };
+        let problem = match loaded {
+            Ok(Ok(problem)) => Arc::new(problem),
+            Ok(Err(e)) => {
+                let _ = std::fs::remove_dir_all(&dir);
+                return Err(EngineError::Retryable(format!("package {hash}: {e}")));
+            }
+            Err(e) => return Err(EngineError::Retryable(e.to_string())),
+        };
+        match problem.content_hash() {
+            Ok(actual) if actual == hash => {}
+            Ok(actual) => {
+                let _ = std::fs::remove_dir_all(&dir);
+                return Err(EngineError::Retryable(format!(
+                    "package stored under {hash} has content hash {actual}"
+                )));
+            }
+            Err(e) => return Err(EngineError::Retryable(e.to_string())),
+        }
+        self.problems
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(hash.to_owned(), problem.clone());
+        Ok(Some(problem))
+    }
+}
+
+fn load_verified(dir: &Path) -> Result<Problem, judge::ProblemError> {
+    Problem::load(dir)
+}
+
+/// Packs the package at `dir`, stores it under its content hash and returns the hash:
+/// what the owner of a problem does once so that judge jobs can name it.
+pub async fn publish_package(store: &dyn JobStore, dir: &Path) -> Result<String, String> {
+    let dir = dir.to_owned();
+    let (hash, archive) = tokio::task::spawn_blocking(move || {
+        let problem = Problem::load(&dir).map_err(|e| e.to_string())?;
+        let hash = problem.content_hash().map_err(|e| e.to_string())?;
+        let archive = package::pack(&dir).map_err(|e| e.to_string())?;
+        Ok::<_, String>((hash, archive))
+    })
+    .await
+    .map_err(|e| e.to_string())??;
+    store
+        .put_package(&hash, &archive)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(hash)
+}
+
+pub fn language_list(languages: &Languages) -> Vec<LanguageInfo> {
+    languages
+        .languages
+        .iter()
+        .map(|l| LanguageInfo {
+            id: l.id.to_owned(),
+            name: l.name.to_owned(),
+            version: l.version.clone(),
+            extensions: l.extensions.iter().map(|e| (*e).to_owned()).collect(),
+        })
+        .collect()
+}
+
+fn verdict(v: judge::Verdict) -> Verdict {
+    match v {
+        judge::Verdict::Accepted => Verdict::AC,
+        judge::Verdict::WrongAnswer => Verdict::WA,
+        judge::Verdict::TimeLimitExceeded => Verdict::TLE,
+        judge::Verdict::MemoryLimitExceeded => Verdict::MLE,
+        judge::Verdict::RunTimeError => Verdict::RTE,
+        judge::Verdict::OutputLimitExceeded => Verdict::OLE,
+        judge::Verdict::CompileError => Verdict::CE,
+        judge::Verdict::InternalError => Verdict::IE,
+    }
+}
+
+fn run_blocking(
+    judge: &Judge,
+    language: &judge::Language,
+    job: &JudgeJob,
+    problem: Option<&Problem>,
+    limits: CustomLimits,
+) -> JobResult {
+    let original = Path::new(match language.id {
+        // Java's class is named after the file; a run has no file, so it is Main.
+        "java" => "Main.java",
+        _ => "main",
+    });
+    let base = JobResult {
+        job_id: job.id,
+        owner: job.owner,
+        kind: job.task.kind().to_owned(),
+        verdict: Verdict::IE,
+        compile_output: String::new(),
+        run: None,
+        tests: Vec::new(),
+        passed: 0,
+        total: 0,
+        score: None,
+        time_ms: 0,
+        memory_bytes: 0,
+        error: None,
+        finished_at_ms: 0,
+    };
+    let mut result = match (&job.task, problem) {
+        (Task::Judge { .. }, Some(problem)) => {
+            let time_limit = problem.time_limit().unwrap_or(judge::DEFAULT_TIME_LIMIT);
+            let report = judge.judge(
+                problem,
+                language,
+                original,
+                job.source.as_bytes(),
+                time_limit,
+            );
+            let total = problem.test_cases().len() as u32;
+            JobResult {
+                verdict: verdict(report.verdict),
+                compile_output: report
+                    .compile
+                    .as_ref()
+                    .filter(|c| !c.success)
+                    .map(|c| c.output.clone())
+                    .unwrap_or_default(),
+                passed: report
+                    .tests
+                    .iter()
+                    .filter(|t| t.verdict == judge::Verdict::Accepted)
+                    .count() as u32,
+                total,
+                score: report.score,
+                time_ms: report.max_time_ms,
+                memory_bytes: report.max_memory_bytes,
+                error: (report.verdict == judge::Verdict::InternalError)
+                    .then(|| report.message.clone())
+                    .flatten(),
+                tests: report
+                    .tests
+                    .iter()
+                    .map(|t| TestOutcome {
+                        name: t.name.clone(),
+                        verdict: verdict(t.verdict),
+                        time_ms: t.time_ms,
+                        memory_bytes: t.memory_bytes,
+                    })
+                    .collect(),
+                ..base
+            }
+        }
+        (Task::Run { stdin }, _) => {
+            let run = judge.run_custom(
+                language,
+                original,
+                job.source.as_bytes(),
+                stdin.as_bytes(),
+                limits,
+            );
+            JobResult {
+                verdict: verdict(run.verdict),
+                compile_output: run
+                    .compile
+                    .as_ref()
+                    .filter(|c| !c.success)
+                    .map(|c| c.output.clone())
+                    .unwrap_or_default(),
+                run: run
+                    .compile
+                    .as_ref()
+                    .is_none_or(|c| c.success)
+                    .then(|| RunOutput {
+                        stdout: String::from_utf8_lossy(&run.stdout).into_owned(),
+                        stderr: String::from_utf8_lossy(&run.stderr).into_owned(),
+                        exit_code: run.exit_code,
+                        signal: run.signal,
+                        stdout_truncated: run.stdout_truncated,
+                    }),
+                time_ms: run.time_ms,
+                memory_bytes: run.memory_bytes,
+                error: (run.verdict == judge::Verdict::InternalError)
+                    .then(|| run.message.clone())
+                    .flatten(),
+                ..base
+            }
+        }
+        (Task::Judge { .. }, None) => JobResult {
+            error: Some("no problem package".into()),
+            ..base
+        },
+    };
+    result.finished_at_ms = now_ms();
+    result
+}
