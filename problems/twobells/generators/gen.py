@@ -76,7 +76,7 @@ write("06-lcm-near-n", q[:MAXT])
 write("07-n-is-one", [(1, a, b) for a in (1, 2, MAXV) for b in (1, 3, MAXV)])
 
 r = random.Random(408)
-write("08-max-loguniform", [(loguniform(r, 1, MAXV), loguniform(r, 1, MAXV), loguniform(r, 1, MAXV)) for _ in range(MAXT)])
+write("08-loguniform", [(loguniform(r, 1, MAXV), loguniform(r, 1, MAXV), loguniform(r, 1, MAXV)) for _ in range(10000)])
 
 r = random.Random(409)
 write("09-max-small-periods", [(MAXV - r.randint(0, 10**6), r.randint(1, 10), r.randint(1, 10)) for _ in range(MAXT)])
