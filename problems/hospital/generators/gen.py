@@ -44,7 +44,7 @@ write("03-small-random", [r.randint(1, 10) for _ in range(9)], random_tree(r, 9,
 # A long path with maximal weights and populations: totals near 10^18.
 write("04-max-path", [MAXP] * MAXN, [(i, i + 1, MAXW) for i in range(1, MAXN)], 1504)
 r = random.Random(1505)
-write("05-max-random", [r.randint(1, MAXP) for _ in range(MAXN)], random_tree(r, MAXN), 1505)
+write("05-random", [r.randint(1, MAXP) for _ in range(20000)], random_tree(r, 20000), 1505)
 r = random.Random(1506)
 write("06-star", [r.randint(1, MAXP) for _ in range(20000)], [(1, v, r.randint(1, MAXW)) for v in range(2, 20001)], 1506)
 r = random.Random(1507)

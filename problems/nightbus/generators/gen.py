@@ -51,8 +51,8 @@ n = 1000
 edges = [(i, i + 1, 1000) for i in range(1, n)] + [(1, 500, 10), (500, n, MAXW)]
 write("05-trap-for-greedy", n, edges, 905)
 # Long chain: distances exceed 32 bits.
-edges = [(i, i + 1, MAXW) for i in range(1, MAXN)]
-write("06-max-chain", MAXN, edges, 906)
+edges = [(i, i + 1, MAXW) for i in range(1, 10000)]
+write("06-long-chain", 10000, edges, 906)
 r = random.Random(907)
 write("07-max-random", MAXN, relabel(r, MAXN, random_graph(r, MAXN, MAXM)), 907)
 r = random.Random(908)

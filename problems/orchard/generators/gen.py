@@ -32,7 +32,7 @@ write("05-collinear", [(t, 2 * t + 1) for t in (r.randint(-4 * 10**8, 4 * 10**8)
 r = random.Random(1306)
 write("06-max-n-medium-coordinates", [(r.randint(-10**6, 10**6), r.randint(-10**6, 10**6)) for _ in range(MAXN)])
 r = random.Random(1313)
-write("13-random-square", [(r.randint(-C, C), r.randint(-C, C)) for _ in range(30000)])
+write("13-random-square", [(r.randint(-C, C), r.randint(-C, C)) for _ in range(10000)])
 r = random.Random(1307)
 # All points on a parabola: every point is a hull vertex.
 xs = list(range(-30000, 30001))

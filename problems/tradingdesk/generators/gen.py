@@ -51,7 +51,7 @@ write("04-all-positive", [V] * N4, [(2, 1, N4)] + [(1, i, V) for i in range(1, 1
 r = random.Random(1405)
 write("05-max-random-wide", [r.randint(-V, V) for _ in range(MAXN)], events(r, MAXN, MAXQ, 0.3, wide=True))
 r = random.Random(1406)
-write("06-mixed-signs", [r.randint(-V, V // 2) for _ in range(30000)], events(r, 30000, 20000, 0.5))
+write("06-mixed-signs", [r.randint(-V, V // 2) for _ in range(30000)], events(r, 30000, 10000, 0.5))
 r = random.Random(1407)
 write("07-queries-only", [r.randint(-1000, 1000) for _ in range(20000)], events(r, 20000, 20000, 0.0))
 r = random.Random(1408)

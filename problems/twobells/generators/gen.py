@@ -71,7 +71,7 @@ while len(q) < 3000:
     for n in (lcm - 1, lcm, lcm + 1, 2 * lcm - 1, 2 * lcm):
         if 1 <= n <= MAXV:
             q.append((n, p * g, s * g))
-write("06-lcm-near-n", q[:MAXT])
+write("06-lcm-near-n", q[:5000])
 
 write("07-n-is-one", [(1, a, b) for a in (1, 2, MAXV) for b in (1, 3, MAXV)])
 
@@ -79,7 +79,7 @@ r = random.Random(408)
 write("08-loguniform", [(loguniform(r, 1, MAXV), loguniform(r, 1, MAXV), loguniform(r, 1, MAXV)) for _ in range(10000)])
 
 r = random.Random(409)
-write("09-max-small-periods", [(MAXV - r.randint(0, 10**6), r.randint(1, 10), r.randint(1, 10)) for _ in range(MAXT)])
+write("09-small-periods", [(MAXV - r.randint(0, 10**6), r.randint(1, 10), r.randint(1, 10)) for _ in range(10000)])
 
 r = random.Random(410)
 write("10-max-uniform", [(r.randint(1, MAXV), r.randint(1, MAXV), r.randint(1, MAXV)) for _ in range(MAXT)])

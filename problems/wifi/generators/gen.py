@@ -54,7 +54,7 @@ write("06-max-serpentine", serpentine(MAX, MAX))
 r = random.Random(807)
 write("07-max-many-routers", random_grid(r, MAX, MAX, 0.25, 3000))
 r = random.Random(808)
-write("08-open-corner-router", [["R" if (i, j) == (999, 999) else "." for j in range(MAX)] for i in range(MAX)])
+write("08-open-corner-router", [["R" if (i, j) == (499, 499) else "." for j in range(500)] for i in range(500)])
 r = random.Random(809)
 write("09-random-dense-walls", random_grid(r, 300, 300, 0.45, 40))
 # Rooms closed by walls: many cells without signal.
