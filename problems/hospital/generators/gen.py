@@ -44,19 +44,19 @@ write("03-small-random", [r.randint(1, 10) for _ in range(9)], random_tree(r, 9,
 # A long path with maximal weights and populations: totals near 10^18.
 write("04-max-path", [MAXP] * MAXN, [(i, i + 1, MAXW) for i in range(1, MAXN)], 1504)
 r = random.Random(1505)
-write("05-random", [r.randint(1, MAXP) for _ in range(20000)], random_tree(r, 20000), 1505)
+write("05-random", [r.randint(1, MAXP) for _ in range(10000)], random_tree(r, 10000), 1505)
 r = random.Random(1506)
-write("06-star", [r.randint(1, MAXP) for _ in range(20000)], [(1, v, r.randint(1, MAXW)) for v in range(2, 20001)], 1506)
+write("06-star", [r.randint(1, MAXP) for _ in range(10000)], [(1, v, r.randint(1, MAXW)) for v in range(2, 10001)], 1506)
 r = random.Random(1507)
 # Heavy population at one end of a long path: the centre is the wrong answer.
-n = 30000
+n = 10000
 write("07-heavy-end", [MAXP] * 10 + [1] * (n - 10), [(i, i + 1, r.randint(1, MAXW)) for i in range(1, n)])
 r = random.Random(1508)
-write("08-deep-random", [r.randint(1, MAXP) for _ in range(20000)], random_tree(r, 20000, MAXW, 3), 1508)
+write("08-deep-random", [r.randint(1, MAXP) for _ in range(10000)], random_tree(r, 10000, MAXW, 3), 1508)
 r = random.Random(1509)
-write("09-caterpillar", [r.randint(1, 100) for _ in range(40000)], [(i, i + 1, r.randint(1, MAXW)) for i in range(1, 20000)] + [(i - 19999, i, 1) for i in range(20001, 40001)], 1509)
+write("09-caterpillar", [r.randint(1, 100) for _ in range(10000)], [(i, i + 1, r.randint(1, MAXW)) for i in range(1, 5000)] + [(i - 4999, i, 1) for i in range(5001, 10001)], 1509)
 write("10-all-equal-path", [1] * 1000, [(i, i + 1, 1) for i in range(1, 1000)])
 r = random.Random(1511)
 write("11-two-heavy-ends", [MAXP] + [1] * 9998 + [MAXP], [(i, i + 1, 1) for i in range(1, 10000)])
 r = random.Random(1512)
-write("12-binary-tree", [r.randint(1, MAXP) for _ in range(32767)], [(i, i // 2, r.randint(1, MAXW)) for i in range(2, 32768)], 1512)
+write("12-binary-tree", [r.randint(1, MAXP) for _ in range(8191)], [(i, i // 2, r.randint(1, MAXW)) for i in range(2, 8192)], 1512)

@@ -59,7 +59,7 @@ r = random.Random(908)
 write("08-random-small-weights", 10000, relabel(r, 10000, random_graph(r, 10000, 25000, 3)), 908)
 r = random.Random(909)
 # Layered graph: many equally good routes, heavy bridges between layers.
-L, W = 200, 100
+L, W = 100, 100
 edges = []
 node = lambda layer, k: 1 + layer * W + k
 for layer in range(L - 1):
@@ -74,8 +74,8 @@ write("09-layers", L * W + 1, edges, 909)
 r = random.Random(910)
 write("10-parallel-lines", 2, [(1, 2, r.randint(1, MAXW)) for _ in range(1000)] + [(2, 1, 1)])
 r = random.Random(911)
-n = 15000
-edges = random_graph(r, n, 25000)
+n = 8000
+edges = random_graph(r, n, 12000)
 edges = [(u, v, w) for u, v, w in edges if n not in (u, v)] + [(n - 1, n, MAXW)]
 write("11-single-bridge-home", n, edges, 911)
 r = random.Random(912)

@@ -28,7 +28,7 @@ write("03-same-point", [(7, 7)] * 100)
 r = random.Random(1304)
 write("04-small-random", [(r.randint(-10, 10), r.randint(-10, 10)) for _ in range(12)])
 r = random.Random(1305)
-write("05-collinear", [(t, 2 * t + 1) for t in (r.randint(-4 * 10**8, 4 * 10**8) for _ in range(20000))])
+write("05-collinear", [(t, 2 * t + 1) for t in (r.randint(-4 * 10**8, 4 * 10**8) for _ in range(10000))])
 r = random.Random(1306)
 write("06-max-n-medium-coordinates", [(r.randint(-10**6, 10**6), r.randint(-10**6, 10**6)) for _ in range(MAXN)])
 r = random.Random(1313)
@@ -40,7 +40,7 @@ r.shuffle(xs)
 write("07-parabola", [(x, x * x) for x in xs])
 r = random.Random(1308)
 pts = []
-for _ in range(20000):
+for _ in range(10000):
     a = r.uniform(0, 2 * math.pi)
     pts.append((round(C * 0.999 * math.cos(a)), round(C * 0.999 * math.sin(a))))
 write("08-circle", pts)
