@@ -1,0 +1,32 @@
+// WRONG: the cross product is computed in 32-bit int; with coordinates up to 10^9 it
+// overflows, points are kept or dropped at random and the hull is wrong.
+#include <bits/stdc++.h>
+using namespace std;
+typedef pair<int, int> P;
+int cross(const P &o, const P &a, const P &b) {
+    return (a.first - o.first) * (b.second - o.second) - (a.second - o.second) * (b.first - o.first);
+}
+int main() {
+    int n;
+    scanf("%d", &n);
+    vector<P> p(n);
+    for (auto &q : p) scanf("%d %d", &q.first, &q.second);
+    sort(p.begin(), p.end());
+    p.erase(unique(p.begin(), p.end()), p.end());
+    n = p.size();
+    if (n == 1) { printf("%.6f\n", 0.0); return 0; }
+    vector<P> h(2 * n);
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        while (k >= 2 && cross(h[k - 2], h[k - 1], p[i]) <= 0) k--;
+        h[k++] = p[i];
+    }
+    for (int i = n - 2, t = k + 1; i >= 0; i--) {
+        while (k >= t && cross(h[k - 2], h[k - 1], p[i]) <= 0) k--;
+        h[k++] = p[i];
+    }
+    double len = 0;
+    for (int i = 0; i + 1 < k; i++)
+        len += hypot((double)h[i + 1].first - h[i].first, (double)h[i + 1].second - h[i].second);
+    printf("%.6f\n", len);
+}

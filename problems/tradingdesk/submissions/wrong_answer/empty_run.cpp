@@ -1,0 +1,39 @@
+// WRONG: the textbook Kadane-style merge that allows an EMPTY run (best >= 0),
+// so a range of pure losses reports 0 instead of the smallest loss.
+#include <bits/stdc++.h>
+using namespace std;
+typedef long long ll;
+struct Node { ll sum, pre, suf, best; };
+Node leaf(ll x) { ll y = max(x, 0LL); return {x, y, y, y}; }
+Node merge(const Node &a, const Node &b) {
+    return {a.sum + b.sum, max(a.pre, a.sum + b.pre), max(b.suf, b.sum + a.suf),
+            max({a.best, b.best, a.suf + b.pre})};
+}
+int n;
+vector<Node> t;
+void update(int v, int l, int r, int i, ll x) {
+    if (l == r) { t[v] = leaf(x); return; }
+    int m = (l + r) / 2;
+    if (i <= m) update(2 * v, l, m, i, x); else update(2 * v + 1, m + 1, r, i, x);
+    t[v] = merge(t[2 * v], t[2 * v + 1]);
+}
+Node query(int v, int l, int r, int ql, int qr) {
+    if (ql <= l && r <= qr) return t[v];
+    int m = (l + r) / 2;
+    if (qr <= m) return query(2 * v, l, m, ql, qr);
+    if (ql > m) return query(2 * v + 1, m + 1, r, ql, qr);
+    return merge(query(2 * v, l, m, ql, qr), query(2 * v + 1, m + 1, r, ql, qr));
+}
+int main() {
+    int q;
+    scanf("%d %d", &n, &q);
+    t.assign(4 * n, leaf(0));
+    for (int i = 1; i <= n; i++) { ll x; scanf("%lld", &x); update(1, 1, n, i, x); }
+    while (q--) {
+        int type;
+        ll x, y;
+        scanf("%d %lld %lld", &type, &x, &y);
+        if (type == 1) update(1, 1, n, (int)x, y);
+        else printf("%lld\n", query(1, 1, n, (int)x, (int)y).best);
+    }
+}
