@@ -633,9 +633,26 @@ fn read_settings(
     // Scores and aggregation belong to one group; arguments are inherited.
     s.max_score = None;
     s.score_aggregation = None;
+    // Drafts between 2023-07 and 2025-09 used both names; the version's own name wins,
+    // and the other is read (with a warning) rather than silently ignored.
+    let other = if file == "test_group.yaml" {
+        "testdata.yaml"
+    } else {
+        "test_group.yaml"
+    };
     let path = dir.join(file);
-    let Some(v) = yaml_file(&path)? else {
-        return Ok(s);
+    let v = match yaml_file(&path)? {
+        Some(v) => v,
+        None => match yaml_file(&dir.join(other))? {
+            Some(v) => {
+                warnings.push(format!(
+                    "{}: this package format calls the file {file}",
+                    dir.join(other).display()
+                ));
+                v
+            }
+            None => return Ok(s),
+        },
     };
     known_keys(
         &v,

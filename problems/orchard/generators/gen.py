@@ -3,7 +3,7 @@
 
 Deterministic: every test uses its own fixed seed. Answers (.ans) are produced by
 REFERENCE via scripts/check-problems --write orchard; they are compared with
-float_tolerance 1e-6 (data/*/test_group.yaml)."""
+float_tolerance 1e-6 (data/*/testdata.yaml)."""
 import math
 import random
 import sys
