@@ -8,6 +8,7 @@
 mod arena;
 mod auth;
 mod binary;
+mod durability;
 mod execution;
 mod health;
 mod helpers;
