@@ -105,6 +105,9 @@ pub struct JobResult {
     /// Why the platform failed, for IE.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Unix milliseconds when a worker started on the job (0 if none did).
+    #[serde(default)]
+    pub started_at_ms: i64,
     pub finished_at_ms: i64,
 }
 

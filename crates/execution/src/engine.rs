@@ -320,6 +320,7 @@ fn run_blocking(
         time_ms: 0,
         memory_bytes: 0,
         error: None,
+        started_at_ms: now_ms(),
         finished_at_ms: 0,
     };
     let mut result = match (&job.task, problem) {

@@ -203,6 +203,7 @@ pub fn internal_error(job: &JudgeJob, error: String) -> JobResult {
         time_ms: 0,
         memory_bytes: 0,
         error: Some(error),
+        started_at_ms: 0,
         finished_at_ms: now_ms(),
     }
 }

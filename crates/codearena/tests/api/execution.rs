@@ -16,6 +16,7 @@ in_both_modes!(
     too_many_jobs_in_flight_answer_429,
     nobody_reads_another_users_job,
     installed_languages_are_listed,
+    metrics_count_jobs_by_language_and_verdict,
 );
 
 async fn a_run_returns_the_programs_output(mode: Mode) {
@@ -217,4 +218,22 @@ async fn installed_languages_are_listed(mode: Mode) {
             .as_str()
             .is_some_and(|v| !v.is_empty())
     );
+}
+
+async fn metrics_count_jobs_by_language_and_verdict(mode: Mode) {
+    let arena = Arena::spawn(mode).await;
+    let token = arena.user("counted").await;
+    let record = arena.finished(&token, arena.run(&token, "python", "print(42)", "").await).await;
+    assert_eq!(record["result"]["verdict"], "AC");
+    let text = arena.api.get("/metrics").await.text().await.unwrap();
+    for needle in [
+        r#"execution_jobs_total{kind="run",language="python",verdict="AC"}"#,
+        r#"execution_queue_wait_seconds_bucket{kind="run""#,
+        r#"execution_run_duration_seconds_bucket{kind="run",language="python""#,
+        "execution_busy_slots",
+        "execution_queue_depth",
+        r#"http_request_duration_seconds_bucket{method="POST",route="/api/execution/run",status="202""#,
+    ] {
+        assert!(text.contains(needle), "/metrics lacks {needle}");
+    }
 }

@@ -72,6 +72,7 @@ fn result(job: &JobRecord, verdict: Verdict) -> JobResult {
         time_ms: 1,
         memory_bytes: 1,
         error: None,
+        started_at_ms: now_ms(),
         finished_at_ms: now_ms(),
     }
 }
