@@ -106,7 +106,10 @@ async fn run(args: Args) -> anyhow::Result<()> {
         .await?
         .json()
         .await?;
-    let token = registered["access_token"].as_str().context("no token")?.to_owned();
+    let token = registered["access_token"]
+        .as_str()
+        .context("no token")?
+        .to_owned();
 
     println!(
         "mode {:?}, {} jobs, {} worker slot(s), {} concurrent submitters",
@@ -206,7 +209,10 @@ fn epoch_ms(at: Instant) -> i64 {
     execution::store::now_ms() - Instant::now().saturating_duration_since(at).as_millis() as i64
 }
 
-async fn serve(router: axum::Router, shutdown: &platform::shutdown::Shutdown) -> anyhow::Result<String> {
+async fn serve(
+    router: axum::Router,
+    shutdown: &platform::shutdown::Shutdown,
+) -> anyhow::Result<String> {
     let server = platform::http::Server::bind("127.0.0.1", 0).await?;
     let base = format!("http://{}", server.local_addr());
     let stop = shutdown.clone();
@@ -215,27 +221,54 @@ async fn serve(router: axum::Router, shutdown: &platform::shutdown::Shutdown) ->
 }
 
 async fn tap_results(prefix: &str) -> anyhow::Result<mpsc::UnboundedReceiver<JobResult>> {
-    use lapin::options::{BasicAckOptions, BasicConsumeOptions, ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions};
+    use lapin::options::{
+        BasicAckOptions, BasicConsumeOptions, ExchangeDeclareOptions, QueueBindOptions,
+        QueueDeclareOptions,
+    };
     use lapin::types::FieldTable;
-    let connection = lapin::Connection::connect(&testkit::amqp_url(), lapin::ConnectionProperties::default()).await?;
+    let connection =
+        lapin::Connection::connect(&testkit::amqp_url(), lapin::ConnectionProperties::default())
+            .await?;
     let channel = connection.create_channel().await?;
     let exchange = contracts::names::prefixed(prefix, contracts::names::EXECUTION_RESULTS);
     channel
         .exchange_declare(
             exchange.as_str().into(),
             lapin::ExchangeKind::Fanout,
-            ExchangeDeclareOptions { durable: true, ..Default::default() },
+            ExchangeDeclareOptions {
+                durable: true,
+                ..Default::default()
+            },
             FieldTable::default(),
         )
         .await?;
     let queue = channel
-        .queue_declare("".into(), QueueDeclareOptions { exclusive: true, auto_delete: true, ..Default::default() }, FieldTable::default())
+        .queue_declare(
+            "".into(),
+            QueueDeclareOptions {
+                exclusive: true,
+                auto_delete: true,
+                ..Default::default()
+            },
+            FieldTable::default(),
+        )
         .await?;
     channel
-        .queue_bind(queue.name().clone(), exchange.as_str().into(), "".into(), QueueBindOptions::default(), FieldTable::default())
+        .queue_bind(
+            queue.name().clone(),
+            exchange.as_str().into(),
+            "".into(),
+            QueueBindOptions::default(),
+            FieldTable::default(),
+        )
         .await?;
     let mut consumer = channel
-        .basic_consume(queue.name().clone(), "".into(), BasicConsumeOptions::default(), FieldTable::default())
+        .basic_consume(
+            queue.name().clone(),
+            "".into(),
+            BasicConsumeOptions::default(),
+            FieldTable::default(),
+        )
         .await?;
     let (tx, rx) = mpsc::unbounded_channel();
     tokio::spawn(async move {

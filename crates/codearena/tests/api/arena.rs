@@ -21,7 +21,8 @@ pub struct Arena {
     /// Serves `/api/auth`.
     auth: Option<TestServer>,
     pub job_store: Arc<dyn JobStore>,
-    #[allow(dead_code)] // read by the broker tests
+    /// The in-process broker, in embedded mode.
+    memory_broker: Option<Arc<execution::queue::MemoryBroker>>,
     pub settings: Settings,
     shutdown: Shutdown,
     _db: Option<TestDatabase>,
@@ -57,6 +58,7 @@ impl Arena {
                     api: TestServer::start(app.router).await,
                     auth: None,
                     job_store: app.job_store,
+                    memory_broker: Some(app.broker),
                     settings,
                     shutdown,
                     _db: None,
@@ -88,6 +90,7 @@ impl Arena {
                     api: TestServer::start(app.router).await,
                     auth: Some(auth),
                     job_store,
+                    memory_broker: None,
                     settings,
                     shutdown,
                     _db: Some(db),
@@ -174,6 +177,36 @@ impl Arena {
                 "job {id} not done: {record}"
             );
         }
+    }
+
+    /// Jobs in the dead-letter queue.
+    pub async fn dead_letters(&self) -> u64 {
+        if let Some(broker) = &self.memory_broker {
+            return broker.dead_letters() as u64;
+        }
+        let connection = lapin::Connection::connect(
+            &testkit::amqp_url(),
+            lapin::ConnectionProperties::default(),
+        )
+        .await
+        .unwrap();
+        let channel = connection.create_channel().await.unwrap();
+        let name = contracts::names::prefixed(
+            &self.settings.amqp.prefix,
+            contracts::names::EXECUTION_DEAD,
+        );
+        let queue = channel
+            .queue_declare(
+                name.as_str().into(),
+                lapin::options::QueueDeclareOptions {
+                    passive: true,
+                    ..Default::default()
+                },
+                lapin::types::FieldTable::default(),
+            )
+            .await
+            .unwrap();
+        u64::from(queue.message_count())
     }
 
     pub async fn publish_package(&self, dir: &std::path::Path) -> String {

@@ -17,6 +17,7 @@ in_both_modes!(
     nobody_reads_another_users_job,
     installed_languages_are_listed,
     metrics_count_jobs_by_language_and_verdict,
+    a_job_that_keeps_failing_internally_ends_as_ie_and_is_dead_lettered,
 );
 
 async fn a_run_returns_the_programs_output(mode: Mode) {
@@ -223,7 +224,9 @@ async fn installed_languages_are_listed(mode: Mode) {
 async fn metrics_count_jobs_by_language_and_verdict(mode: Mode) {
     let arena = Arena::spawn(mode).await;
     let token = arena.user("counted").await;
-    let record = arena.finished(&token, arena.run(&token, "python", "print(42)", "").await).await;
+    let record = arena
+        .finished(&token, arena.run(&token, "python", "print(42)", "").await)
+        .await;
     assert_eq!(record["result"]["verdict"], "AC");
     let text = arena.api.get("/metrics").await.text().await.unwrap();
     for needle in [
@@ -236,4 +239,38 @@ async fn metrics_count_jobs_by_language_and_verdict(mode: Mode) {
     ] {
         assert!(text.contains(needle), "/metrics lacks {needle}");
     }
+}
+
+async fn a_job_that_keeps_failing_internally_ends_as_ie_and_is_dead_lettered(mode: Mode) {
+    let arena = Arena::spawn(mode).await;
+    let token = arena.user("unlucky").await;
+    // A package stored under a hash its content does not have: every worker refuses it,
+    // which is the platform's fault, so the job is retried and then given up.
+    let package = sum_package();
+    let archive = execution::package::pack(package.path()).unwrap();
+    let wrong_hash = "cd".repeat(32);
+    arena
+        .job_store
+        .put_package(&wrong_hash, &archive)
+        .await
+        .unwrap();
+    let record = arena
+        .finished(
+            &token,
+            arena.judge(&token, "python", "print(1)", &wrong_hash).await,
+        )
+        .await;
+    let result = &record["result"];
+    assert_eq!(result["verdict"], "IE", "{record}");
+    let error = result["error"].as_str().unwrap();
+    assert!(
+        error.contains("3 attempts") && error.contains("content hash"),
+        "{error}"
+    );
+    testkit::wait_until(
+        std::time::Duration::from_secs(10),
+        "the job in the dead-letter queue",
+        || async { arena.dead_letters().await == 1 },
+    )
+    .await;
 }
