@@ -220,19 +220,21 @@ impl AuthService {
                 max_failures: self.settings.login_failures_per_address,
             },
         ];
-        if let Some(seconds) = self.throttle.blocked_for(&limits).await? {
+        if let Some(seconds) = self.throttle.attempt(&limits).await? {
             return Err(AuthError::Throttled(seconds));
         }
         let hash = found.as_ref().map(|c| c.password_hash.as_str());
         if !self.hasher.verify(password, hash).await? {
-            self.throttle.record_failure(&limits).await?;
             tracing::info!("login failed");
             return Err(AuthError::BadCredentials);
         }
         let Some(credentials) = found else {
             return Err(AuthError::BadCredentials);
         };
+        // A good password resets the account's counter and takes this attempt back from
+        // the address's.
         self.throttle.clear(&account_key).await?;
+        self.throttle.forgive(&limits[1].key).await?;
         self.start_session(credentials.user, OffsetDateTime::now_utc())
             .await
     }

@@ -1,5 +1,9 @@
-//! Counting failed logins, per account and per client address, to answer 429 once a limit
-//! is reached. Counters are fixed windows that start at the first failure.
+//! Counting login attempts, per account and per client address, to answer 429 once a
+//! limit is reached. Counters are fixed windows that start at the first attempt.
+//!
+//! An attempt is counted *before* the password is checked, in one atomic step per
+//! counter, so parallel guesses cannot all slip past a check that has not yet seen the
+//! others; a successful login then takes its attempt back.
 //!
 //! [`RedisThrottle`] shares the counters between auth replicas (cluster mode);
 //! [`MemoryThrottle`] keeps them in the process (embedded mode). Both pass the suite in
@@ -24,11 +28,12 @@ pub struct ThrottleError(pub String);
 
 #[async_trait::async_trait]
 pub trait LoginThrottle: Send + Sync {
-    /// If any counter has reached its limit, how many seconds until it resets.
-    async fn blocked_for(&self, limits: &[Limit]) -> Result<Option<u64>, ThrottleError>;
-    /// Counts one failure against every counter.
-    async fn record_failure(&self, limits: &[Limit]) -> Result<(), ThrottleError>;
-    /// Forgets a counter (after a successful login).
+    /// Counts one attempt against every counter. If any counter is now past its limit,
+    /// returns how many seconds until it resets: the attempt must be refused.
+    async fn attempt(&self, limits: &[Limit]) -> Result<Option<u64>, ThrottleError>;
+    /// Takes one attempt back from a counter (the attempt succeeded).
+    async fn forgive(&self, key: &str) -> Result<(), ThrottleError>;
+    /// Forgets a counter.
     async fn clear(&self, key: &str) -> Result<(), ThrottleError>;
 }
 
@@ -51,25 +56,13 @@ impl MemoryThrottle {
 
 #[async_trait::async_trait]
 impl LoginThrottle for MemoryThrottle {
-    async fn blocked_for(&self, limits: &[Limit]) -> Result<Option<u64>, ThrottleError> {
-        let now = Instant::now();
-        let counters = self.counters.lock().unwrap_or_else(|p| p.into_inner());
-        Ok(limits
-            .iter()
-            .filter_map(|limit| {
-                let (count, resets) = counters.get(&limit.key)?;
-                (*resets > now && *count >= limit.max_failures)
-                    .then(|| (*resets - now).as_secs_f64().ceil() as u64)
-            })
-            .max())
-    }
-
-    async fn record_failure(&self, limits: &[Limit]) -> Result<(), ThrottleError> {
+    async fn attempt(&self, limits: &[Limit]) -> Result<Option<u64>, ThrottleError> {
         let now = Instant::now();
         let mut counters = self.counters.lock().unwrap_or_else(|p| p.into_inner());
         if counters.len() >= SWEEP_AT {
             counters.retain(|_, (_, resets)| *resets > now);
         }
+        let mut blocked = None;
         for limit in limits {
             let entry = counters
                 .entry(limit.key.clone())
@@ -78,6 +71,18 @@ impl LoginThrottle for MemoryThrottle {
                 *entry = (0, now + self.window);
             }
             entry.0 = entry.0.saturating_add(1);
+            if entry.0 > limit.max_failures {
+                let wait = (entry.1 - now).as_secs_f64().ceil() as u64;
+                blocked = Some(blocked.map_or(wait, |b: u64| b.max(wait)));
+            }
+        }
+        Ok(blocked)
+    }
+
+    async fn forgive(&self, key: &str) -> Result<(), ThrottleError> {
+        let mut counters = self.counters.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(entry) = counters.get_mut(key) {
+            entry.0 = entry.0.saturating_sub(1);
         }
         Ok(())
     }
@@ -118,45 +123,47 @@ fn unavailable(err: redis::RedisError) -> ThrottleError {
 
 #[async_trait::async_trait]
 impl LoginThrottle for RedisThrottle {
-    async fn blocked_for(&self, limits: &[Limit]) -> Result<Option<u64>, ThrottleError> {
+    async fn attempt(&self, limits: &[Limit]) -> Result<Option<u64>, ThrottleError> {
         if limits.is_empty() {
             return Ok(None);
         }
-        let mut pipe = redis::pipe();
-        for limit in limits {
-            let key = self.redis_key(&limit.key);
-            pipe.get(&key).pttl(&key);
-        }
-        let mut conn = self.conn.clone();
-        let answers: Vec<(Option<u32>, i64)> =
-            pipe.query_async(&mut conn).await.map_err(unavailable)?;
-        Ok(limits
-            .iter()
-            .zip(answers)
-            .filter_map(|(limit, (count, pttl))| {
-                let count = count?;
-                (count >= limit.max_failures && pttl > 0).then(|| (pttl as u64).div_ceil(1000))
-            })
-            .max())
-    }
-
-    async fn record_failure(&self, limits: &[Limit]) -> Result<(), ThrottleError> {
         let window_ms = self.window.as_millis().max(1) as i64;
         let mut pipe = redis::pipe();
         pipe.atomic();
         for limit in limits {
             let key = self.redis_key(&limit.key);
-            // NX: the window starts at the first failure and is not pushed back by later ones.
+            // NX: the window starts at the first attempt and later ones do not extend it.
             pipe.incr(&key, 1u32)
-                .ignore()
                 .cmd("PEXPIRE")
                 .arg(&key)
                 .arg(window_ms)
                 .arg("NX")
-                .ignore();
+                .ignore()
+                .pttl(&key);
         }
         let mut conn = self.conn.clone();
-        pipe.query_async::<()>(&mut conn).await.map_err(unavailable)
+        let answers: Vec<(u32, i64)> = pipe.query_async(&mut conn).await.map_err(unavailable)?;
+        Ok(limits
+            .iter()
+            .zip(answers)
+            .filter_map(|(limit, (count, pttl))| {
+                (count > limit.max_failures).then(|| (pttl.max(1) as u64).div_ceil(1000))
+            })
+            .max())
+    }
+
+    async fn forgive(&self, key: &str) -> Result<(), ThrottleError> {
+        let mut conn = self.conn.clone();
+        // Only a counter that exists is taken down, so a forgiveness never creates one.
+        let script = redis::Script::new(
+            "if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('DECR', KEYS[1]) end return 0",
+        );
+        script
+            .key(self.redis_key(key))
+            .invoke_async::<i64>(&mut conn)
+            .await
+            .map(|_| ())
+            .map_err(unavailable)
     }
 
     async fn clear(&self, key: &str) -> Result<(), ThrottleError> {

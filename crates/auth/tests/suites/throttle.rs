@@ -20,13 +20,13 @@ async fn redis(window: Duration) -> Arc<dyn LoginThrottle> {
 macro_rules! suite {
     ($($case:ident),* $(,)?) => {
         mod memory {
-            $(#[tokio::test]
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $case() {
                 super::$case(|w| Box::pin(super::memory(w))).await;
             })*
         }
         mod redis {
-            $(#[tokio::test]
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $case() {
                 super::$case(|w| Box::pin(super::redis(w))).await;
             })*
@@ -38,9 +38,10 @@ type Make =
     fn(Duration) -> std::pin::Pin<Box<dyn std::future::Future<Output = Arc<dyn LoginThrottle>>>>;
 
 suite!(
-    blocks_once_the_limit_is_reached,
-    counters_are_independent_and_any_full_one_blocks,
-    clearing_a_counter_unblocks_it,
+    refuses_attempts_past_the_limit,
+    parallel_attempts_cannot_overshoot_the_limit,
+    counters_are_independent_and_any_full_one_refuses,
+    clearing_and_forgiving_give_attempts_back,
     a_counter_resets_when_its_window_ends,
     separate_instances_do_not_share_counters,
 );
@@ -52,83 +53,103 @@ fn limit(key: &str, max: u32) -> Limit {
     }
 }
 
-async fn blocks_once_the_limit_is_reached(make: Make) {
+async fn refuses_attempts_past_the_limit(make: Make) {
     let throttle = make(Duration::from_secs(600)).await;
     let limits = [limit("user:a", 3)];
-    for _ in 0..2 {
-        throttle.record_failure(&limits).await.unwrap();
-        assert_eq!(throttle.blocked_for(&limits).await.unwrap(), None);
+    for _ in 0..3 {
+        assert_eq!(throttle.attempt(&limits).await.unwrap(), None);
     }
-    throttle.record_failure(&limits).await.unwrap();
-    let wait = throttle
-        .blocked_for(&limits)
-        .await
-        .unwrap()
-        .expect("blocked");
+    let wait = throttle.attempt(&limits).await.unwrap().expect("refused");
     assert!((1..=600).contains(&wait), "retry after {wait}");
+    assert!(
+        throttle.attempt(&limits).await.unwrap().is_some(),
+        "still refused"
+    );
 }
 
-async fn counters_are_independent_and_any_full_one_blocks(make: Make) {
+async fn parallel_attempts_cannot_overshoot_the_limit(make: Make) {
+    let throttle = make(Duration::from_secs(600)).await;
+    let attempts: Vec<_> = (0..40)
+        .map(|_| {
+            let throttle = throttle.clone();
+            tokio::spawn(async move { throttle.attempt(&[limit("user:par", 5)]).await.unwrap() })
+        })
+        .collect();
+    let mut allowed = 0;
+    for attempt in attempts {
+        if attempt.await.unwrap().is_none() {
+            allowed += 1;
+        }
+    }
+    assert_eq!(allowed, 5);
+}
+
+async fn counters_are_independent_and_any_full_one_refuses(make: Make) {
     let throttle = make(Duration::from_secs(600)).await;
     let account = limit("user:b", 2);
     let address = limit("addr:10.0.0.1", 5);
-    throttle
-        .record_failure(&[account.clone(), address.clone()])
-        .await
-        .unwrap();
-    throttle
-        .record_failure(&[account.clone(), address.clone()])
-        .await
-        .unwrap();
+    for _ in 0..2 {
+        let both = [account.clone(), address.clone()];
+        assert!(throttle.attempt(&both).await.unwrap().is_none());
+    }
+    // The account is full; the address (at 3 of 5 after this) is not.
+    let both = [account.clone(), address.clone()];
+    assert!(throttle.attempt(&both).await.unwrap().is_some());
     assert!(
         throttle
-            .blocked_for(std::slice::from_ref(&account))
-            .await
-            .unwrap()
-            .is_some()
-    );
-    assert!(
-        throttle
-            .blocked_for(std::slice::from_ref(&address))
+            .attempt(std::slice::from_ref(&address))
             .await
             .unwrap()
             .is_none()
     );
     assert!(
         throttle
-            .blocked_for(&[address, account])
-            .await
-            .unwrap()
-            .is_some()
-    );
-    assert!(
-        throttle
-            .blocked_for(&[limit("user:c", 2)])
+            .attempt(&[limit("user:c", 2)])
             .await
             .unwrap()
             .is_none()
     );
-    assert!(throttle.blocked_for(&[]).await.unwrap().is_none());
+    assert!(throttle.attempt(&[]).await.unwrap().is_none());
 }
 
-async fn clearing_a_counter_unblocks_it(make: Make) {
+async fn clearing_and_forgiving_give_attempts_back(make: Make) {
     let throttle = make(Duration::from_secs(600)).await;
     let limits = [limit("user:d", 1)];
-    throttle.record_failure(&limits).await.unwrap();
-    assert!(throttle.blocked_for(&limits).await.unwrap().is_some());
+    assert!(throttle.attempt(&limits).await.unwrap().is_none());
+    assert!(throttle.attempt(&limits).await.unwrap().is_some());
     throttle.clear("user:d").await.unwrap();
-    assert!(throttle.blocked_for(&limits).await.unwrap().is_none());
+    assert!(throttle.attempt(&limits).await.unwrap().is_none());
+    throttle.forgive("user:d").await.unwrap();
+    assert!(
+        throttle.attempt(&limits).await.unwrap().is_none(),
+        "the forgiven attempt is back"
+    );
+    // Forgiving a counter that does not exist creates nothing.
+    throttle.forgive("user:none").await.unwrap();
+    assert!(
+        throttle
+            .attempt(&[limit("user:none", 1)])
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 async fn a_counter_resets_when_its_window_ends(make: Make) {
     let throttle = make(Duration::from_millis(300)).await;
     let limits = [limit("user:e", 1)];
-    throttle.record_failure(&limits).await.unwrap();
-    assert!(throttle.blocked_for(&limits).await.unwrap().is_some());
+    assert!(throttle.attempt(&limits).await.unwrap().is_none());
+    assert!(throttle.attempt(&limits).await.unwrap().is_some());
     testkit::wait_until(Duration::from_secs(5), "the window to end", || {
         let throttle = throttle.clone();
-        let limits = limits.clone();
-        async move { throttle.blocked_for(&limits).await.unwrap().is_none() }
+        async move {
+            // Once the window is over the first attempt of a new one is allowed.
+            throttle
+                .attempt(&[limit("user:e", 1)])
+                .await
+                .unwrap()
+                .is_none()
+        }
     })
     .await;
 }
@@ -137,7 +158,7 @@ async fn separate_instances_do_not_share_counters(make: Make) {
     let first = make(Duration::from_secs(600)).await;
     let second = make(Duration::from_secs(600)).await;
     let limits = [limit("user:f", 1)];
-    first.record_failure(&limits).await.unwrap();
-    assert!(first.blocked_for(&limits).await.unwrap().is_some());
-    assert!(second.blocked_for(&limits).await.unwrap().is_none());
+    first.attempt(&limits).await.unwrap();
+    assert!(first.attempt(&limits).await.unwrap().is_some());
+    assert!(second.attempt(&limits).await.unwrap().is_none());
 }

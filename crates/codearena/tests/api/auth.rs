@@ -17,6 +17,7 @@ in_both_modes!(
     unknown_user_and_wrong_password_look_the_same,
     repeated_failures_on_an_account_answer_429,
     repeated_failures_from_one_address_answer_429,
+    parallel_guesses_cannot_outrun_the_limit,
     a_reused_refresh_token_ends_the_session,
     unknown_routes_and_methods_are_problems,
     openapi_document_is_served,
@@ -330,6 +331,33 @@ async fn repeated_failures_from_one_address_answer_429(mode: Mode) {
     }
     let blocked = app.login("margaret", "correct horse").await;
     assert_problem(blocked, StatusCode::TOO_MANY_REQUESTS, "too_many_attempts").await;
+}
+
+async fn parallel_guesses_cannot_outrun_the_limit(mode: Mode) {
+    let app = std::sync::Arc::new(TestApp::spawn(mode).await);
+    app.signed_up("target").await;
+    let guesses: Vec<_> = (0..16)
+        .map(|i| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                app.login("target", &format!("guess number {i}"))
+                    .await
+                    .status()
+            })
+        })
+        .collect();
+    let mut checked = 0;
+    for guess in guesses {
+        match guess.await.unwrap() {
+            StatusCode::UNAUTHORIZED => checked += 1,
+            StatusCode::TOO_MANY_REQUESTS => {}
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!(
+        checked, 5,
+        "only the account's 5 attempts reach the password check"
+    );
 }
 
 async fn a_reused_refresh_token_ends_the_session(mode: Mode) {
