@@ -99,6 +99,8 @@ pub enum SetupError {
     Secret(#[from] SecretError),
     #[error("bcrypt cost must be 4..=31, got {0}")]
     Cost(u32),
+    #[error("invalid configuration: {0}")]
+    Settings(String),
     #[error(transparent)]
     Hash(#[from] HashError),
 }
@@ -129,6 +131,24 @@ impl AuthService {
     ) -> Result<Self, SetupError> {
         if !(4..=31).contains(&settings.bcrypt_cost) {
             return Err(SetupError::Cost(settings.bcrypt_cost));
+        }
+        for (name, value) in [
+            ("auth.access_token_ttl_secs", settings.access_token_ttl_secs),
+            (
+                "auth.refresh_token_ttl_secs",
+                settings.refresh_token_ttl_secs,
+            ),
+        ] {
+            if value <= 0 {
+                return Err(SetupError::Settings(format!(
+                    "{name} must be greater than 0"
+                )));
+            }
+        }
+        if settings.login_failures_per_account == 0 || settings.login_failures_per_address == 0 {
+            return Err(SetupError::Settings(
+                "auth.login_failures_per_account and _per_address must be at least 1".into(),
+            ));
         }
         let concurrency = match settings.hash_concurrency {
             0 => std::thread::available_parallelism()

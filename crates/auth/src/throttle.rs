@@ -146,9 +146,8 @@ impl LoginThrottle for RedisThrottle {
         Ok(limits
             .iter()
             .zip(answers)
-            .filter_map(|(limit, (count, pttl))| {
-                (count > limit.max_failures).then(|| (pttl.max(1) as u64).div_ceil(1000))
-            })
+            .filter(|(limit, (count, _))| *count > limit.max_failures)
+            .map(|(_, (_, pttl))| (pttl.max(1) as u64).div_ceil(1000))
             .max())
     }
 

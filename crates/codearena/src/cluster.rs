@@ -129,11 +129,8 @@ async fn build_execution(settings: &Settings, shutdown: &Shutdown) -> anyhow::Re
         platform::auth::RemoteVerifier::new(&settings.cluster.auth_url, Default::default())
             .context("building the auth client")?,
     );
-    let cache_dir = settings
-        .execution
-        .package_cache_dir
-        .clone()
-        .unwrap_or_else(|| std::env::temp_dir().join("codearena-packages"));
+    // Unset: a private temporary directory of this process.
+    let cache_dir = settings.execution.package_cache_dir.clone();
     let (router, workers) = crate::execution_parts(
         &settings.execution,
         store,

@@ -67,11 +67,13 @@ pub async fn build(settings: &Settings, shutdown: &Shutdown) -> anyhow::Result<E
             settings.execution.result_ttl_secs,
         )));
     let broker = Arc::new(execution::queue::MemoryBroker::new());
-    let cache_dir = settings
-        .execution
-        .package_cache_dir
-        .clone()
-        .unwrap_or_else(|| data_dir.join("packages"));
+    let cache_dir = Some(
+        settings
+            .execution
+            .package_cache_dir
+            .clone()
+            .unwrap_or_else(|| data_dir.join("packages")),
+    );
     let (execution, workers) = crate::execution_parts(
         &settings.execution,
         job_store.clone(),

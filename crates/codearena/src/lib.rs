@@ -24,7 +24,7 @@ pub fn execution_parts(
     settings: &execution::ExecutionSettings,
     store: Arc<dyn execution::store::JobStore>,
     broker: Arc<dyn execution::queue::Broker>,
-    cache_dir: PathBuf,
+    cache_dir: Option<PathBuf>,
     verifier: SharedVerifier,
     shutdown: &Shutdown,
 ) -> anyhow::Result<(axum::Router, tokio::task::JoinHandle<()>)> {

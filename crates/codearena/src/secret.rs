@@ -12,47 +12,71 @@ pub const FILE_NAME: &str = "jwt-secret";
 /// Reads the secret from `data_dir`, creating it (mode 0600) if there is none.
 pub fn load_or_create(data_dir: &Path) -> anyhow::Result<String> {
     let path = data_dir.join(FILE_NAME);
-    match std::fs::OpenOptions::new()
+    match std::fs::symlink_metadata(&path) {
+        Ok(meta) => read_existing(&path, &meta),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => create(data_dir, &path),
+        Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+    }
+}
+
+/// Writes a new secret beside its place and renames it there, so a failed write never
+/// leaves an empty or partial secret behind; if another process won the race, its secret
+/// is the one used.
+fn create(data_dir: &Path, path: &Path) -> anyhow::Result<String> {
+    let temp = data_dir.join(format!(".{FILE_NAME}.{}", std::process::id()));
+    let secret = auth::tokens::generate_secret();
+    let written = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(0o600)
-        .open(&path)
-    {
-        Ok(mut file) => {
-            let secret = auth::tokens::generate_secret();
-            file.write_all(secret.as_bytes())
-                .and_then(|()| file.sync_all())
-                .with_context(|| format!("writing {}", path.display()))?;
+        .open(&temp)
+        .and_then(|mut file| {
+            file.write_all(secret.as_bytes())?;
+            file.sync_all()
+        });
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&temp);
+        return Err(e).with_context(|| format!("writing {}", temp.display()));
+    }
+    // link(2) fails if the secret appeared meanwhile, unlike rename(2).
+    let linked = std::fs::hard_link(&temp, path);
+    let _ = std::fs::remove_file(&temp);
+    match linked {
+        Ok(()) => {
             tracing::info!(path = %path.display(), "generated a new JWT secret");
             Ok(secret)
         }
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            let meta = std::fs::symlink_metadata(&path)
+            let meta = std::fs::symlink_metadata(path)
                 .with_context(|| format!("reading {}", path.display()))?;
-            if !meta.is_file() {
-                bail!("{} is not a regular file", path.display());
-            }
-            if meta.permissions().mode() & 0o077 != 0 {
-                bail!(
-                    "{} is readable by other users; run `chmod 600 {}`",
-                    path.display(),
-                    path.display()
-                );
-            }
-            let secret = std::fs::read_to_string(&path)
-                .with_context(|| format!("reading {}", path.display()))?;
-            let secret = secret.trim().to_owned();
-            if secret.len() < auth::tokens::MIN_SECRET_BYTES {
-                bail!(
-                    "{} holds fewer than {} bytes",
-                    path.display(),
-                    auth::tokens::MIN_SECRET_BYTES
-                );
-            }
-            Ok(secret)
+            read_existing(path, &meta)
         }
         Err(e) => Err(e).with_context(|| format!("creating {}", path.display())),
     }
+}
+
+fn read_existing(path: &Path, meta: &std::fs::Metadata) -> anyhow::Result<String> {
+    if !meta.is_file() {
+        bail!("{} is not a regular file", path.display());
+    }
+    if meta.permissions().mode() & 0o077 != 0 {
+        bail!(
+            "{} is readable by other users; run `chmod 600 {}`",
+            path.display(),
+            path.display()
+        );
+    }
+    let secret =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let secret = secret.trim().to_owned();
+    if secret.len() < auth::tokens::MIN_SECRET_BYTES {
+        bail!(
+            "{} holds fewer than {} bytes",
+            path.display(),
+            auth::tokens::MIN_SECRET_BYTES
+        );
+    }
+    Ok(secret)
 }
 
 #[cfg(test)]

@@ -31,6 +31,8 @@ pub enum EngineError {
 pub enum SetupError {
     #[error("cannot set up the sandbox: {0}")]
     Judge(#[from] judge::JudgeError),
+    #[error("invalid configuration: {0}")]
+    Settings(String),
     #[error("package cache {path}: {source}")]
     Cache {
         path: PathBuf,
@@ -46,6 +48,7 @@ pub struct Engine {
     slot_count: usize,
     store: Arc<dyn JobStore>,
     cache_dir: PathBuf,
+    _cache_guard: Option<tempfile::TempDir>,
     problems: Mutex<HashMap<String, Arc<Problem>>>,
     run_limits: CustomLimits,
 }
@@ -53,11 +56,16 @@ pub struct Engine {
 impl Engine {
     /// Discovers the installed languages and, for a worker process, sets up one sandbox
     /// per slot (refusing to start if the sandbox cannot isolate).
+    ///
+    /// Packages are cached in `cache_dir`, which must be this user's own (it is created
+    /// with mode 0700, and refused if someone else owns it); without one, in a private
+    /// temporary directory removed when the engine is dropped.
     pub fn new(
         settings: &ExecutionSettings,
         store: Arc<dyn JobStore>,
-        cache_dir: PathBuf,
+        cache_dir: Option<PathBuf>,
     ) -> Result<Self, SetupError> {
+        settings.validate().map_err(SetupError::Settings)?;
         let languages = Languages::discover();
         let slot_count = settings.worker_slots();
         let mut sandbox = Judge::sandbox_config(&languages);
@@ -67,10 +75,25 @@ impl Engine {
         let judges = (0..slot_count)
             .map(|_| Judge::with_sandbox_config(languages.clone(), sandbox.clone()))
             .collect::<Result<Vec<_>, _>>()?;
-        std::fs::create_dir_all(&cache_dir).map_err(|source| SetupError::Cache {
-            path: cache_dir.clone(),
-            source,
-        })?;
+        let (cache_dir, cache_guard) = match cache_dir {
+            Some(dir) => {
+                private_dir(&dir).map_err(|source| SetupError::Cache {
+                    path: dir.clone(),
+                    source,
+                })?;
+                (dir, None)
+            }
+            None => {
+                let temp = tempfile::Builder::new()
+                    .prefix("codearena-packages-")
+                    .tempdir()
+                    .map_err(|source| SetupError::Cache {
+                        path: std::env::temp_dir(),
+                        source,
+                    })?;
+                (temp.path().to_owned(), Some(temp))
+            }
+        };
         Ok(Self {
             languages,
             sandbox,
@@ -79,6 +102,7 @@ impl Engine {
             slot_count,
             store,
             cache_dir,
+            _cache_guard: cache_guard,
             problems: Mutex::new(HashMap::new()),
             run_limits: CustomLimits {
                 time: Duration::from_millis(settings.run_time_limit_ms),
@@ -245,6 +269,34 @@ impl Engine {
     }
 }
 
+/// Creates `dir` (mode 0700) or checks that an existing one is a real directory of this
+/// user's: packages in it decide verdicts, so nobody else may be able to change them.
+fn private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+    match std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+    {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(e),
+    }
+    let meta = std::fs::symlink_metadata(dir)?;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    if !meta.is_dir() || meta.uid() != me {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            "not a directory owned by this user",
+        ));
+    }
+    if meta.permissions().mode() & 0o077 != 0 {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
 fn load_verified(dir: &Path) -> Result<Problem, judge::ProblemError> {
     Problem::load(dir)
 }
@@ -409,4 +461,34 @@ fn run_blocking(
     };
     result.finished_at_ms = now_ms();
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_package_cache_must_be_a_real_directory_of_this_user() {
+        let root = tempfile::tempdir().unwrap();
+        let fresh = root.path().join("a/b");
+        private_dir(&fresh).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&fresh).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
+
+        let link = root.path().join("link");
+        std::os::unix::fs::symlink(&fresh, &link).unwrap();
+        assert!(private_dir(&link).is_err(), "a symlink is refused");
+
+        // SAFETY: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } == 0 {
+            let foreign = root.path().join("foreign");
+            std::fs::create_dir(&foreign).unwrap();
+            std::os::unix::fs::chown(&foreign, Some(65534), Some(65534)).unwrap();
+            assert!(
+                private_dir(&foreign).is_err(),
+                "someone else's directory is refused"
+            );
+        }
+    }
 }

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{DefaultBodyLimit, FromRef, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, FromRef, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -11,7 +11,7 @@ use axum::{Json as JsonBody, Router};
 use contracts::execution::Task;
 use platform::ApiError;
 use platform::auth::{AuthUser, SharedVerifier};
-use platform::extract::Json;
+use platform::extract::{Json, Query};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -218,8 +218,9 @@ pub fn spec() -> Value {
                     "202": {"description": "Queued; poll the Location"},
                     "413": problem("`payload_too_large`"),
                     "422": problem("`unknown_language`, `validation_failed`, `invalid_body`"),
+                    "401": problem("`missing_token`, `invalid_token`"),
                     "429": problem("`too_many_jobs`"),
-                    "503": problem("`queue_unavailable`")
+                    "503": problem("`queue_unavailable`, `store_unavailable`, `auth_unavailable`")
                 }
             }},
             "/api/execution/judge": {"post": {
@@ -229,7 +230,14 @@ pub fn spec() -> Value {
                     "type": "object", "required": ["language", "source", "problem_hash"],
                     "properties": {"language": {"type": "string"}, "source": {"type": "string"}, "problem_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}
                 }}}},
-                "responses": {"202": {"description": "Queued"}, "413": problem("too large"), "422": problem("invalid"), "429": problem("`too_many_jobs`")}
+                "responses": {
+                    "202": {"description": "Queued"},
+                    "401": problem("`missing_token`, `invalid_token`"),
+                    "413": problem("`payload_too_large`"),
+                    "422": problem("`unknown_language`, `validation_failed`, `invalid_body`"),
+                    "429": problem("`too_many_jobs`"),
+                    "503": problem("`queue_unavailable`, `store_unavailable`, `auth_unavailable`")
+                }
             }},
             "/api/execution/jobs/{id}": {"get": {
                 "summary": "A job's state and, once done, its result",
@@ -238,7 +246,13 @@ pub fn spec() -> Value {
                     {"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}},
                     {"name": "wait", "in": "query", "schema": {"type": "integer", "maximum": 30}, "description": "Seconds to wait for the result"}
                 ],
-                "responses": {"200": {"description": "state: queued | running | done; result when done"}, "404": problem("`not_found`")}
+                "responses": {
+                    "200": {"description": "state: queued | running | done; result when done"},
+                    "400": problem("`invalid_query`"),
+                    "401": problem("`missing_token`, `invalid_token`"),
+                    "404": problem("`not_found`"),
+                    "503": problem("`store_unavailable`, `auth_unavailable`")
+                }
             }},
             "/api/execution/languages": {"get": {"summary": "Installed languages and versions", "responses": {"200": {"description": "languages"}}}},
             "/api/execution/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3.1"}}}}

@@ -31,7 +31,11 @@ const INCLUDED: &[&str] = &[
     ".timelimit",
 ];
 
-/// Packs the judging files of the package at `dir` into a tar archive.
+/// Most bytes an archive may unpack to, so a corrupt or hostile one cannot fill the disk.
+pub const MAX_UNPACKED_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+
+/// Packs the judging files of the package at `dir` into a tar archive. Directories are
+/// packed in name order with neutral metadata, so the same files give the same archive.
 pub fn pack(dir: &Path) -> Result<Vec<u8>, PackageError> {
     let mut builder = tar::Builder::new(Vec::new());
     builder.follow_symlinks(false);
@@ -43,7 +47,7 @@ pub fn pack(dir: &Path) -> Result<Vec<u8>, PackageError> {
         if meta.is_dir() {
             append_dir(&mut builder, dir, &path)?;
         } else if meta.is_file() {
-            builder.append_path_with_name(&path, name)?;
+            append_file(&mut builder, &path, Path::new(name), &meta)?;
         }
     }
     Ok(builder.into_inner()?)
@@ -66,18 +70,28 @@ fn append_dir(
         if meta.is_dir() {
             append_dir(builder, root, &path)?;
         } else if meta.is_file() {
-            let mut header = tar::Header::new_gnu();
-            header.set_size(meta.len());
-            header.set_mode(if meta_is_executable(&meta) {
-                0o755
-            } else {
-                0o644
-            });
-            header.set_mtime(0);
-            header.set_cksum();
-            builder.append_data(&mut header, name, fs::File::open(&path)?)?;
+            append_file(builder, &path, name, &meta)?;
         }
     }
+    Ok(())
+}
+
+fn append_file(
+    builder: &mut tar::Builder<Vec<u8>>,
+    path: &Path,
+    name: &Path,
+    meta: &fs::Metadata,
+) -> Result<(), PackageError> {
+    let mut header = tar::Header::new_gnu();
+    header.set_size(meta.len());
+    header.set_mode(if meta_is_executable(meta) {
+        0o755
+    } else {
+        0o644
+    });
+    header.set_mtime(0);
+    header.set_cksum();
+    builder.append_data(&mut header, name, fs::File::open(path)?)?;
     Ok(())
 }
 
@@ -92,6 +106,7 @@ pub fn unpack(archive: &[u8], dest: &Path) -> Result<(), PackageError> {
     fs::create_dir_all(dest.parent().unwrap_or(Path::new("/")))?;
     fs::create_dir(dest)?;
     let mut tar = tar::Archive::new(Cursor::new(archive));
+    let mut written = 0u64;
     for entry in tar.entries()? {
         let mut entry = entry?;
         let relative: PathBuf = entry.path()?.into_owned();
@@ -119,8 +134,14 @@ pub fn unpack(archive: &[u8], dest: &Path) -> Result<(), PackageError> {
                     .create_new(true)
                     .mode(mode)
                     .open(&target)?;
-                let mut limited = (&mut entry).take(u64::MAX);
-                std::io::copy(&mut limited, &mut file)?;
+                let room = MAX_UNPACKED_BYTES - written;
+                let copied = std::io::copy(&mut (&mut entry).take(room + 1), &mut file)?;
+                if copied > room {
+                    return Err(PackageError::Unsafe(format!(
+                        "the package unpacks to more than {MAX_UNPACKED_BYTES} bytes"
+                    )));
+                }
+                written += copied;
             }
             other => {
                 return Err(PackageError::Unsafe(format!(

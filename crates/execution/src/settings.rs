@@ -50,11 +50,61 @@ impl Default for ExecutionSettings {
 }
 
 impl ExecutionSettings {
+    /// Refuses values that would make the service useless or unsafe.
+    pub fn validate(&self) -> Result<(), String> {
+        let positive = [
+            ("execution.max_source_bytes", self.max_source_bytes as u64),
+            ("execution.max_stdin_bytes", self.max_stdin_bytes as u64),
+            (
+                "execution.max_jobs_in_flight_per_user",
+                u64::from(self.max_jobs_in_flight_per_user),
+            ),
+            ("execution.result_ttl_secs", self.result_ttl_secs),
+            ("execution.max_attempts", u64::from(self.max_attempts)),
+            ("execution.run_time_limit_ms", self.run_time_limit_ms),
+            ("execution.run_memory_mib", self.run_memory_mib),
+        ];
+        for (name, value) in positive {
+            if value == 0 {
+                return Err(format!("{name} must be greater than 0"));
+            }
+        }
+        if self.run_memory_mib < 16 {
+            return Err("execution.run_memory_mib must be at least 16".into());
+        }
+        Ok(())
+    }
+
     pub fn worker_slots(&self) -> usize {
         self.workers.unwrap_or_else(|| {
             std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(1)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_zeroes_are_not() {
+        assert!(ExecutionSettings::default().validate().is_ok());
+        let zero_attempts = ExecutionSettings {
+            max_attempts: 0,
+            ..ExecutionSettings::default()
+        };
+        assert!(
+            zero_attempts
+                .validate()
+                .unwrap_err()
+                .contains("max_attempts")
+        );
+        let tiny_memory = ExecutionSettings {
+            run_memory_mib: 8,
+            ..ExecutionSettings::default()
+        };
+        assert!(tiny_memory.validate().is_err());
     }
 }

@@ -43,13 +43,20 @@ impl Workers {
             let prefetch = u16::try_from(slots).unwrap_or(u16::MAX);
             let mut deliveries = this.broker.consume(prefetch, shutdown.clone());
             let mut running = tokio::task::JoinSet::new();
-            while let Some(delivery) = deliveries.recv().await {
+            loop {
+                let delivery = tokio::select! {
+                    delivery = deliveries.recv() => delivery,
+                    () = shutdown.cancelled() => None,
+                };
+                let Some(delivery) = delivery else { break };
                 let this = this.clone();
                 running.spawn(async move { this.handle(delivery).await });
                 while running.try_join_next().is_some() {}
             }
-            // Shutdown: let jobs in hand finish and settle.
+            // Shutdown: let jobs in hand finish and settle, then let the broker go (jobs
+            // still buffered and never started go back to the queue).
             while running.join_next().await.is_some() {}
+            drop(deliveries);
         })
     }
 

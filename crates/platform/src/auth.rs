@@ -120,6 +120,10 @@ impl RemoteVerifier {
 #[async_trait::async_trait]
 impl TokenVerifier for RemoteVerifier {
     async fn verify(&self, token: &str) -> Result<Identity, VerifyError> {
+        // Not even shaped like a JWT: no need to ask, nor to fill the cache with it.
+        if !looks_like_jwt(token) {
+            return Err(VerifyError::Invalid);
+        }
         let key = VerifyCache::key(token);
         if let Some(answer) = self.cache.get(&key) {
             return answer.ok_or(VerifyError::Invalid);
@@ -147,6 +151,17 @@ impl TokenVerifier for RemoteVerifier {
             other => Err(VerifyError::Unavailable(format!("verify answered {other}"))),
         }
     }
+}
+
+/// Largest token worth sending to the auth service.
+const MAX_TOKEN_BYTES: usize = 4096;
+
+fn looks_like_jwt(token: &str) -> bool {
+    token.len() <= MAX_TOKEN_BYTES
+        && token.split('.').count() == 3
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
 }
 
 /// How long and how many verify answers are remembered.
@@ -292,6 +307,25 @@ mod tests {
         let key = VerifyCache::key("expired");
         cache.put(key, Some(identity(-1)));
         assert_eq!(cache.get(&key), None);
+    }
+
+    #[tokio::test]
+    async fn malformed_tokens_are_refused_without_asking() {
+        // Nothing listens on port 9: asking would answer Unavailable, not Invalid.
+        let verifier = RemoteVerifier::new("http://127.0.0.1:9", CacheSettings::default()).unwrap();
+        for token in [
+            "garbage",
+            "a.b",
+            "a.b.c.d",
+            "a.b.c d",
+            &"x.y.z".repeat(2000),
+        ] {
+            assert!(
+                matches!(verifier.verify(token).await, Err(VerifyError::Invalid)),
+                "{token}"
+            );
+        }
+        assert!(verifier.cache.is_empty());
     }
 
     #[test]

@@ -54,6 +54,28 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
     }
 }
 
+/// `axum::extract::Query`, but a query string that does not parse is a 400 problem
+/// (`invalid_query`).
+pub struct Query<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for Query<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(Query(value)),
+            Err(rejection) => Err(ApiError::bad_request(
+                "invalid_query",
+                rejection.body_text(),
+            )),
+        }
+    }
+}
+
 /// Whether `X-Forwarded-For` may be believed; a request extension set by the server.
 #[derive(Debug, Clone, Copy)]
 pub struct TrustForwardedFor(pub bool);

@@ -273,28 +273,57 @@ fn persistent(message_id: &str) -> BasicProperties {
         .with_message_id(message_id.into())
 }
 
-struct RabbitAck(lapin::Acker);
+/// Settles one delivery. Dropped unsettled (a worker task panicked), it puts the job
+/// back at once instead of holding a prefetch slot until the connection closes.
+struct RabbitAck(Option<lapin::Acker>);
+
+impl RabbitAck {
+    fn take(&mut self) -> Result<lapin::Acker, QueueError> {
+        self.0
+            .take()
+            .ok_or_else(|| QueueError::Unavailable("delivery already settled".into()))
+    }
+}
+
+impl Drop for RabbitAck {
+    fn drop(&mut self) {
+        if let (Some(acker), Ok(runtime)) = (self.0.take(), tokio::runtime::Handle::try_current()) {
+            runtime.spawn(async move {
+                let options = BasicNackOptions {
+                    requeue: true,
+                    ..BasicNackOptions::default()
+                };
+                if let Err(e) = acker.nack(options).await {
+                    tracing::warn!(error = %e, "cannot requeue an abandoned delivery");
+                }
+            });
+        }
+    }
+}
 
 #[async_trait::async_trait]
 impl Ack for RabbitAck {
-    async fn ack(self: Box<Self>) -> Result<(), QueueError> {
-        timed("basic.ack", self.0.ack(BasicAckOptions::default()))
+    async fn ack(mut self: Box<Self>) -> Result<(), QueueError> {
+        let acker = self.take()?;
+        timed("basic.ack", acker.ack(BasicAckOptions::default()))
             .await
             .map(|_| ())
     }
 
-    async fn retry(self: Box<Self>) -> Result<(), QueueError> {
+    async fn retry(mut self: Box<Self>) -> Result<(), QueueError> {
+        let acker = self.take()?;
         let options = BasicNackOptions {
             requeue: true,
             ..BasicNackOptions::default()
         };
-        timed("basic.nack", self.0.nack(options)).await.map(|_| ())
+        timed("basic.nack", acker.nack(options)).await.map(|_| ())
     }
 
-    async fn dead_letter(self: Box<Self>) -> Result<(), QueueError> {
+    async fn dead_letter(mut self: Box<Self>) -> Result<(), QueueError> {
+        let acker = self.take()?;
         // Rejected without requeue, the queue's dead-letter exchange takes it.
         let options = BasicRejectOptions { requeue: false };
-        timed("basic.reject", self.0.reject(options))
+        timed("basic.reject", acker.reject(options))
             .await
             .map(|_| ())
     }
@@ -363,9 +392,14 @@ impl Broker for RabbitBroker {
         tokio::spawn(async move {
             let mut backoff = Duration::from_millis(100);
             while !shutdown.is_cancelled() {
-                match consume_once(&url, &topology, prefetch, &tx, &shutdown).await {
+                let mut connected = false;
+                match consume_once(&url, &topology, prefetch, &tx, &shutdown, &mut connected).await
+                {
                     Ok(()) => return,
                     Err(e) => {
+                        if connected {
+                            backoff = Duration::from_millis(100);
+                        }
                         tracing::warn!(error = %e, retry_in_ms = backoff.as_millis() as u64, "job consumer lost the broker");
                     }
                 }
@@ -391,6 +425,7 @@ async fn consume_once(
     prefetch: u16,
     tx: &mpsc::Sender<Delivery>,
     shutdown: &CancellationToken,
+    connected: &mut bool,
 ) -> Result<(), QueueError> {
     let connection = timed(
         "connect",
@@ -414,11 +449,19 @@ async fn consume_once(
         ),
     )
     .await?;
+    *connected = true;
     tracing::info!(queue = %topology.jobs, prefetch, "consuming judge jobs");
     loop {
         let next = tokio::select! {
             next = consumer.next() => next,
             () = shutdown.cancelled() => {
+                // Take no new jobs, but keep the connection until the worker has settled
+                // the ones in hand (it drops its receiver then); closing now would hand
+                // them to another replica while they are still being judged.
+                let _ = channel
+                    .basic_cancel(consumer.tag(), lapin::options::BasicCancelOptions::default())
+                    .await;
+                tx.closed().await;
                 let _ = connection.close(200, "shutting down".into()).await;
                 return Ok(());
             }
@@ -428,7 +471,7 @@ async fn consume_once(
                 let delivery = Delivery {
                     payload: delivery.data.clone(),
                     redelivered: delivery.redelivered,
-                    ack: Box::new(RabbitAck(delivery.acker.clone())),
+                    ack: Box::new(RabbitAck(Some(delivery.acker.clone()))),
                 };
                 if tx.send(delivery).await.is_err() {
                     return Ok(());

@@ -7,11 +7,14 @@ use std::time::{Duration, Instant};
 use contracts::execution::JobResult;
 use uuid::Uuid;
 
-use super::{JobRecord, JobState, JobStore, STALE_IN_FLIGHT_MS, StoreError, now_ms};
+use super::{JobRecord, JobState, JobStore, QUEUED_TTL, STALE_IN_FLIGHT_MS, StoreError, now_ms};
 
 #[derive(Default)]
 struct Inner {
+    /// Record, deliveries so far, expiry.
     jobs: HashMap<Uuid, (JobRecord, u32, Instant)>,
+    /// Deliveries of jobs that have no record (published by another path).
+    attempts: HashMap<Uuid, (u32, Instant)>,
     packages: HashMap<String, Vec<u8>>,
 }
 
@@ -39,6 +42,7 @@ impl JobStore for MemoryJobStore {
         let mut inner = self.lock();
         let now = Instant::now();
         inner.jobs.retain(|_, (_, _, expires)| *expires > now);
+        inner.attempts.retain(|_, (_, expires)| *expires > now);
         let stale_before = now_ms() - STALE_IN_FLIGHT_MS;
         let in_flight = inner
             .jobs
@@ -52,7 +56,9 @@ impl JobStore for MemoryJobStore {
         if in_flight as u32 >= max_in_flight {
             return Ok(false);
         }
-        inner.jobs.insert(job.id, (job.clone(), 0, now + self.ttl));
+        inner
+            .jobs
+            .insert(job.id, (job.clone(), 0, now + self.ttl.max(QUEUED_TTL)));
         Ok(true)
     }
 
@@ -115,7 +121,12 @@ impl JobStore for MemoryJobStore {
                 *attempts += 1;
                 Ok(*attempts)
             }
-            None => Ok(1),
+            None => {
+                let expires = Instant::now() + self.ttl.max(QUEUED_TTL);
+                let entry = inner.attempts.entry(id).or_insert((0, expires));
+                entry.0 += 1;
+                Ok(entry.0)
+            }
         }
     }
 

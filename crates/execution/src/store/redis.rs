@@ -17,7 +17,7 @@ use contracts::execution::JobResult;
 use contracts::names;
 use uuid::Uuid;
 
-use super::{JobRecord, JobState, JobStore, STALE_IN_FLIGHT_MS, StoreError, now_ms};
+use super::{JobRecord, JobState, JobStore, QUEUED_TTL, STALE_IN_FLIGHT_MS, StoreError, now_ms};
 
 pub struct RedisJobStore {
     conn: ConnectionManager,
@@ -87,6 +87,11 @@ impl RedisJobStore {
     fn ttl_ms(&self) -> u64 {
         self.ttl.as_millis().max(1) as u64
     }
+
+    /// Unfinished jobs are kept at least a day, however long the queue.
+    fn queued_ttl_ms(&self) -> u64 {
+        self.ttl_ms().max(QUEUED_TTL.as_millis() as u64)
+    }
 }
 
 fn corrupt(e: serde_json::Error) -> StoreError {
@@ -107,7 +112,7 @@ impl JobStore for RedisJobStore {
             .arg(job.submitted_at_ms)
             .arg(now_ms() - STALE_IN_FLIGHT_MS)
             .arg(max_in_flight)
-            .arg(self.ttl_ms())
+            .arg(self.queued_ttl_ms())
             .invoke_async(&mut conn)
             .await?;
         Ok(admitted == 1)
@@ -132,7 +137,7 @@ impl JobStore for RedisJobStore {
         ::redis::pipe()
             .hset(&key, "running", 1)
             .ignore()
-            .pexpire(&key, self.ttl_ms() as i64)
+            .pexpire(&key, self.queued_ttl_ms() as i64)
             .ignore()
             .query_async::<()>(&mut conn)
             .await?;
@@ -168,10 +173,21 @@ impl JobStore for RedisJobStore {
             .map(|r| serde_json::from_str(&r))
             .transpose()
             .map_err(corrupt)?;
-        let Some(record) = record else {
-            return Ok(None);
+        let mut record: JobRecord = match (record, &result) {
+            (Some(record), _) => serde_json::from_str(&record).map_err(corrupt)?,
+            // A job that ran without a record (published while its admission was being
+            // undone, or by another path): the result says enough about it.
+            (None, Some(result)) => JobRecord {
+                id: result.job_id,
+                owner: result.owner,
+                kind: result.kind.clone(),
+                language: String::new(),
+                state: JobState::Done,
+                submitted_at_ms: result.started_at_ms,
+                result: None,
+            },
+            (None, None) => return Ok(None),
         };
-        let mut record: JobRecord = serde_json::from_str(&record).map_err(corrupt)?;
         record.state = match (&result, running) {
             (Some(_), _) => JobState::Done,
             (None, Some(_)) => JobState::Running,
@@ -186,7 +202,7 @@ impl JobStore for RedisJobStore {
         let mut conn = self.conn.clone();
         let (attempts,): (u32,) = ::redis::pipe()
             .hincr(&key, "attempts", 1)
-            .pexpire(&key, self.ttl_ms() as i64)
+            .pexpire(&key, self.queued_ttl_ms() as i64)
             .ignore()
             .query_async(&mut conn)
             .await?;
