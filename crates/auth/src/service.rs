@@ -32,6 +32,8 @@ pub struct AuthSettings {
     pub login_failures_per_account: u32,
     pub login_failures_per_address: u32,
     pub login_failure_window_secs: u64,
+    /// Accounts one client address may create per window.
+    pub registrations_per_address: u32,
 }
 
 impl Default for AuthSettings {
@@ -46,6 +48,7 @@ impl Default for AuthSettings {
             login_failures_per_account: 5,
             login_failures_per_address: 20,
             login_failure_window_secs: 15 * 60,
+            registrations_per_address: 100,
         }
     }
 }
@@ -145,7 +148,10 @@ impl AuthService {
                 )));
             }
         }
-        if settings.login_failures_per_account == 0 || settings.login_failures_per_address == 0 {
+        if settings.login_failures_per_account == 0
+            || settings.login_failures_per_address == 0
+            || settings.registrations_per_address == 0
+        {
             return Err(SetupError::Settings(
                 "auth.login_failures_per_account and _per_address must be at least 1".into(),
             ));
@@ -169,12 +175,13 @@ impl AuthService {
         &self.settings
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(skip_all, fields(client = %client))]
     pub async fn register(
         &self,
         username: &str,
         email: &str,
         password: &str,
+        client: IpAddr,
     ) -> Result<Session, AuthError> {
         let mut invalid = Vec::new();
         let username = Username::parse(username)
@@ -189,6 +196,14 @@ impl AuthService {
         let (Some(username), Some(email), Some(password)) = (username, email, password) else {
             return Err(AuthError::Invalid(invalid));
         };
+        // Each account costs a bcrypt hash: one address cannot make them without end.
+        let limit = Limit {
+            key: format!("register:{client}"),
+            max_failures: self.settings.registrations_per_address,
+        };
+        if let Some(seconds) = self.throttle.attempt(&[limit]).await? {
+            return Err(AuthError::Throttled(seconds));
+        }
         let password_hash = self.hasher.hash(password.expose()).await?;
         let now = OffsetDateTime::now_utc();
         let user = self

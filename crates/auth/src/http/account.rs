@@ -28,11 +28,12 @@ pub struct LoginRequest {
 #[tracing::instrument(skip_all)]
 pub async fn register(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     Json(body): Json<RegisterRequest>,
 ) -> Result<Response, ApiError> {
     let session = state
         .auth
-        .register(&body.username, &body.email, &body.password)
+        .register(&body.username, &body.email, &body.password, client)
         .await?;
     Ok(tokens(StatusCode::CREATED, session.into()))
 }

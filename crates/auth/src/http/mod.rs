@@ -125,7 +125,7 @@ impl From<AuthError> for ApiError {
             AuthError::Throttled(seconds) => ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "too_many_attempts",
-                "Too many failed logins",
+                "Too many attempts",
             )
             .with_detail(format!("Try again in {seconds} seconds."))
             .with_retry_after(seconds),

@@ -37,7 +37,8 @@ pub fn spec() -> Value {
                     "201": tokens("Account created"),
                     "409": problem("`already_taken`: username or email in use"),
                     "413": problem("`payload_too_large`"),
-                    "422": problem("`validation_failed` or `invalid_body`")
+                    "422": problem("`validation_failed` or `invalid_body`"),
+                    "429": problem("`too_many_attempts`: too many accounts from this address; see `Retry-After`")
                 }
             }},
             "/api/auth/login": {"post": {

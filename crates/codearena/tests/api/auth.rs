@@ -18,6 +18,7 @@ in_both_modes!(
     repeated_failures_on_an_account_answer_429,
     repeated_failures_from_one_address_answer_429,
     parallel_guesses_cannot_outrun_the_limit,
+    one_address_cannot_register_without_end,
     a_reused_refresh_token_ends_the_session,
     unknown_routes_and_methods_are_problems,
     openapi_document_is_served,
@@ -358,6 +359,18 @@ async fn parallel_guesses_cannot_outrun_the_limit(mode: Mode) {
         checked, 5,
         "only the account's 5 attempts reach the password check"
     );
+}
+
+async fn one_address_cannot_register_without_end(mode: Mode) {
+    let app = TestApp::spawn_with(mode, |s| s.auth.registrations_per_address = 2).await;
+    app.signed_up("first").await;
+    // An invalid registration costs nothing and does not count.
+    let invalid = app.register("x", "short").await;
+    assert_eq!(invalid.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    app.signed_up("second").await;
+    let third = app.register("third", "correct horse").await;
+    assert!(third.headers().contains_key("retry-after"));
+    assert_problem(third, StatusCode::TOO_MANY_REQUESTS, "too_many_attempts").await;
 }
 
 async fn a_reused_refresh_token_ends_the_session(mode: Mode) {

@@ -129,16 +129,11 @@ impl RabbitBroker {
         properties: BasicProperties,
     ) -> Result<(), QueueError> {
         // One retry on a fresh connection: the cached one may have died with a broker
-        // restart without us noticing yet.
+        // restart without us noticing yet. If no connection can be made at all, answer at
+        // once rather than make every caller wait through a second attempt.
         let mut last = QueueError::NotConfirmed;
         for _ in 0..2 {
-            let channel = match self.channel().await {
-                Ok(channel) => channel,
-                Err(e) => {
-                    last = e;
-                    continue;
-                }
-            };
+            let channel = self.channel().await?;
             match publish_confirmed(&channel, exchange, routing_key, payload, properties.clone())
                 .await
             {
