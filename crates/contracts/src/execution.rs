@@ -111,6 +111,29 @@ pub struct JobResult {
     pub finished_at_ms: i64,
 }
 
+impl JobResult {
+    /// A result for `job` with `verdict` and nothing else filled in yet.
+    pub fn for_job(job: &JudgeJob, verdict: Verdict) -> Self {
+        Self {
+            job_id: job.id,
+            owner: job.owner,
+            kind: job.task.kind().to_owned(),
+            verdict,
+            compile_output: String::new(),
+            run: None,
+            tests: Vec::new(),
+            passed: 0,
+            total: 0,
+            score: None,
+            time_ms: 0,
+            memory_bytes: 0,
+            error: None,
+            started_at_ms: 0,
+            finished_at_ms: 0,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunOutput {
     pub stdout: String,

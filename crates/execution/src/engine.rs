@@ -359,21 +359,8 @@ fn run_blocking(
         _ => "main",
     });
     let base = JobResult {
-        job_id: job.id,
-        owner: job.owner,
-        kind: job.task.kind().to_owned(),
-        verdict: Verdict::IE,
-        compile_output: String::new(),
-        run: None,
-        tests: Vec::new(),
-        passed: 0,
-        total: 0,
-        score: None,
-        time_ms: 0,
-        memory_bytes: 0,
-        error: None,
         started_at_ms: now_ms(),
-        finished_at_ms: 0,
+        ..JobResult::for_job(job, Verdict::IE)
     };
     let mut result = match (&job.task, problem) {
         (Task::Judge { .. }, Some(problem)) => {

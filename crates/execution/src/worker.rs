@@ -197,21 +197,9 @@ async fn retry(delivery: Delivery) {
 
 pub fn internal_error(job: &JudgeJob, error: String) -> JobResult {
     JobResult {
-        job_id: job.id,
-        owner: job.owner,
-        kind: job.task.kind().to_owned(),
-        verdict: Verdict::IE,
-        compile_output: String::new(),
-        run: None,
-        tests: Vec::new(),
-        passed: 0,
-        total: 0,
-        score: None,
-        time_ms: 0,
-        memory_bytes: 0,
         error: Some(error),
-        started_at_ms: 0,
         finished_at_ms: now_ms(),
+        ..JobResult::for_job(job, Verdict::IE)
     }
 }
 

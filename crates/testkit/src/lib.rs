@@ -5,6 +5,7 @@
 //! - [`TestServer`]: any router served on 127.0.0.1 port 0, stopped on drop.
 //! - [`TcpProxy`]: a connection to a real server that a test can cut and restore, to see
 //!   what a service does while its dependency is unreachable.
+//! - [`ChildProcess`], [`free_port`], [`wait_for_ok`]: real programs started by a test.
 //! - [`wait_until`]: wait for a condition with a deadline, never a fixed sleep.
 //!
 //! Server addresses come from `CODEARENA_TEST_POSTGRES_URL` (default
@@ -13,10 +14,12 @@
 //! `amqp://guest:guest@127.0.0.1:5672/%2f`).
 
 mod database;
+mod process;
 mod proxy;
 mod server;
 
 pub use database::TestDatabase;
+pub use process::{ChildProcess, free_port, wait_for_ok};
 pub use proxy::TcpProxy;
 pub use server::TestServer;
 

@@ -17,7 +17,6 @@ use clap::{Parser, ValueEnum};
 use codearena::Settings;
 use codearena::cluster::Service;
 use contracts::execution::JobResult;
-use futures_util::StreamExt;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
@@ -221,64 +220,6 @@ async fn serve(
 }
 
 async fn tap_results(prefix: &str) -> anyhow::Result<mpsc::UnboundedReceiver<JobResult>> {
-    use lapin::options::{
-        BasicAckOptions, BasicConsumeOptions, ExchangeDeclareOptions, QueueBindOptions,
-        QueueDeclareOptions,
-    };
-    use lapin::types::FieldTable;
-    let connection =
-        lapin::Connection::connect(&testkit::amqp_url(), lapin::ConnectionProperties::default())
-            .await?;
-    let channel = connection.create_channel().await?;
-    let exchange = contracts::names::prefixed(prefix, contracts::names::EXECUTION_RESULTS);
-    channel
-        .exchange_declare(
-            exchange.as_str().into(),
-            lapin::ExchangeKind::Fanout,
-            ExchangeDeclareOptions {
-                durable: true,
-                ..Default::default()
-            },
-            FieldTable::default(),
-        )
-        .await?;
-    let queue = channel
-        .queue_declare(
-            "".into(),
-            QueueDeclareOptions {
-                exclusive: true,
-                auto_delete: true,
-                ..Default::default()
-            },
-            FieldTable::default(),
-        )
-        .await?;
-    channel
-        .queue_bind(
-            queue.name().clone(),
-            exchange.as_str().into(),
-            "".into(),
-            QueueBindOptions::default(),
-            FieldTable::default(),
-        )
-        .await?;
-    let mut consumer = channel
-        .basic_consume(
-            queue.name().clone(),
-            "".into(),
-            BasicConsumeOptions::default(),
-            FieldTable::default(),
-        )
-        .await?;
-    let (tx, rx) = mpsc::unbounded_channel();
-    tokio::spawn(async move {
-        let _connection = connection;
-        while let Some(Ok(delivery)) = consumer.next().await {
-            if let Ok(result) = serde_json::from_slice::<JobResult>(&delivery.data) {
-                let _ = tx.send(result);
-            }
-            let _ = delivery.ack(BasicAckOptions::default()).await;
-        }
-    });
-    Ok(rx)
+    let broker = execution::queue::RabbitBroker::connect(&testkit::amqp_url(), prefix).await?;
+    Ok(broker.watch_results().await?)
 }

@@ -6,60 +6,45 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::json;
-use testkit::wait_until;
+use testkit::{ChildProcess, free_port, wait_for_ok, wait_until};
 
 const BIN: &str = env!("CARGO_BIN_EXE_codearena");
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A child process killed when the test ends, however it ends.
-struct Child(std::process::Child);
-
-impl Drop for Child {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+/// Starts `codearena` (embedded mode) on a free port with its data in `data`, plus `env`,
+/// and waits until it answers; returns the process and its base URL.
+async fn start_embedded(
+    data: &std::path::Path,
+    env: &[(&str, String)],
+    stdout: Stdio,
+) -> (ChildProcess, String) {
+    let port = free_port();
+    let mut command = Command::new(BIN);
+    command
+        .env_clear()
+        .env("CODEARENA_EMBEDDED__DATA_DIR", data)
+        .env("CODEARENA_HTTP__HOST", "127.0.0.1")
+        .env("CODEARENA_HTTP__PORT", port.to_string())
+        .env("CODEARENA_AUTH__BCRYPT_COST", "4")
+        .stdout(stdout)
+        .stderr(Stdio::piped());
+    for (name, value) in env {
+        command.env(name, value);
     }
+    let child = ChildProcess::spawn(&mut command);
+    let base = format!("http://127.0.0.1:{port}");
+    wait_for_ok(&format!("{base}/healthz"), Duration::from_secs(60)).await;
+    (child, base)
 }
 
 #[tokio::test]
 async fn embedded_mode_generates_a_private_secret_and_serves_auth() {
     let data = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let mut child = Child(
-        Command::new(BIN)
-            .env_clear()
-            .env("CODEARENA_EMBEDDED__DATA_DIR", data.path())
-            .env("CODEARENA_HTTP__HOST", "127.0.0.1")
-            .env("CODEARENA_HTTP__PORT", port.to_string())
-            .env("CODEARENA_AUTH__BCRYPT_COST", "4")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap(),
-    );
-    let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
-    wait_until(
-        Duration::from_secs(30),
-        "the binary to answer /healthz",
-        || {
-            let request = client.get(format!("{base}/healthz")).send();
-            async move { request.await.is_ok_and(|r| r.status() == StatusCode::OK) }
-        },
-    )
-    .await;
+    let (mut child, base) = start_embedded(data.path(), &[], Stdio::piped()).await;
 
     let secret = data.path().join("jwt-secret");
     let mode = std::fs::metadata(&secret).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600, "the generated secret is private");
-    let registered = client
+    let registered = reqwest::Client::new()
         .post(format!("{base}/api/auth/register"))
         .json(&json!({"username": "first", "email": "first@example.com", "password": "correct horse"}))
         .send()
@@ -68,9 +53,7 @@ async fn embedded_mode_generates_a_private_secret_and_serves_auth() {
     assert_eq!(registered.status(), StatusCode::CREATED);
 
     // SIGTERM stops it cleanly.
-    let pid = child.0.id() as i32;
-    assert_eq!(send_sigterm(pid), 0);
-    let status = child.0.wait().unwrap();
+    let status = child.terminate();
     assert!(status.success(), "exit status {status}");
     let mut stdout = String::new();
     if let Some(mut out) = child.0.stdout.take() {
@@ -83,14 +66,6 @@ async fn embedded_mode_generates_a_private_secret_and_serves_auth() {
         first_line["level"].is_string(),
         "logs are JSON: {first_line}"
     );
-}
-
-fn send_sigterm(pid: i32) -> i32 {
-    Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .status()
-        .map(|s| s.code().unwrap_or(-1))
-        .unwrap_or(-1)
 }
 
 #[test]
@@ -145,36 +120,13 @@ async fn traces_are_exported_to_the_configured_otlp_endpoint() {
     let collector = testkit::TestServer::start(collector).await;
 
     let data = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let mut child = Child(
-        Command::new(BIN)
-            .env_clear()
-            .env("CODEARENA_EMBEDDED__DATA_DIR", data.path())
-            .env("CODEARENA_HTTP__HOST", "127.0.0.1")
-            .env("CODEARENA_HTTP__PORT", port.to_string())
-            .env(
-                "CODEARENA_TELEMETRY__OTLP_ENDPOINT",
-                collector.url("/v1/traces"),
-            )
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap(),
+    let endpoint = (
+        "CODEARENA_TELEMETRY__OTLP_ENDPOINT",
+        collector.url("/v1/traces"),
     );
-    let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
-    wait_until(
-        Duration::from_secs(30),
-        "the binary to answer /healthz",
-        || {
-            let request = client.get(format!("{base}/healthz")).send();
-            async move { request.await.is_ok_and(|r| r.status() == StatusCode::OK) }
-        },
-    )
-    .await;
+    let (mut child, _) = start_embedded(data.path(), &[endpoint], Stdio::null()).await;
     // Stopping flushes the batch of spans.
-    assert_eq!(send_sigterm(child.0.id() as i32), 0);
-    let status = child.0.wait().unwrap();
+    let status = child.terminate();
     assert!(status.success(), "exit status {status}");
     wait_until(Duration::from_secs(10), "spans at the collector", || {
         let received = received.clone();

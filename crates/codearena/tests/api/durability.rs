@@ -6,13 +6,8 @@ use std::time::Duration;
 
 use contracts::execution::{JobResult, JudgeJob, Task};
 use execution::queue::{Broker, RabbitBroker};
-use futures_util::StreamExt;
-use lapin::options::{BasicAckOptions, BasicConsumeOptions, QueueBindOptions, QueueDeclareOptions};
-use lapin::types::FieldTable;
-use lapin::{Connection, ConnectionProperties};
-use reqwest::StatusCode;
 use serde_json::{Value, json};
-use testkit::{TestDatabase, TestServer, wait_until};
+use testkit::{ChildProcess, TestDatabase, TestServer, free_port, wait_for_ok, wait_until};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
@@ -21,66 +16,12 @@ use crate::helpers::{Mode, TestApp, cluster_settings};
 
 /// Every result published on a deployment's results exchange, as a client sees them.
 async fn tap_results(prefix: &str) -> mpsc::UnboundedReceiver<JobResult> {
-    let connection = Connection::connect(&testkit::amqp_url(), ConnectionProperties::default())
+    RabbitBroker::connect(&testkit::amqp_url(), prefix)
         .await
-        .unwrap();
-    let channel = connection.create_channel().await.unwrap();
-    let exchange = contracts::names::prefixed(prefix, contracts::names::EXECUTION_RESULTS);
-    // The workers declare the exchange too; declaring it here lets the tap come first.
-    channel
-        .exchange_declare(
-            exchange.as_str().into(),
-            lapin::ExchangeKind::Fanout,
-            lapin::options::ExchangeDeclareOptions {
-                durable: true,
-                ..Default::default()
-            },
-            FieldTable::default(),
-        )
+        .unwrap()
+        .watch_results()
         .await
-        .unwrap();
-    let queue = channel
-        .queue_declare(
-            "".into(),
-            QueueDeclareOptions {
-                exclusive: true,
-                auto_delete: true,
-                ..Default::default()
-            },
-            FieldTable::default(),
-        )
-        .await
-        .unwrap();
-    channel
-        .queue_bind(
-            queue.name().clone(),
-            exchange.as_str().into(),
-            "".into(),
-            QueueBindOptions::default(),
-            FieldTable::default(),
-        )
-        .await
-        .unwrap();
-    let mut consumer = channel
-        .basic_consume(
-            queue.name().clone(),
-            "".into(),
-            BasicConsumeOptions::default(),
-            FieldTable::default(),
-        )
-        .await
-        .unwrap();
-    let (tx, rx) = mpsc::unbounded_channel();
-    tokio::spawn(async move {
-        let _connection = connection;
-        while let Some(Ok(delivery)) = consumer.next().await {
-            if let Ok(result) = serde_json::from_slice::<JobResult>(&delivery.data) {
-                let _ = tx.send(result);
-            }
-            let _ = delivery.ack(BasicAckOptions::default()).await;
-        }
-    });
-    rx
+        .unwrap()
 }
 
 async fn next_result(
@@ -90,26 +31,14 @@ async fn next_result(
     tokio::time::timeout(wait, rx.recv()).await.ok().flatten()
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-struct Child(std::process::Child);
-
-impl Drop for Child {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// `codearena service execution` as its own process, on the given prefixes.
-fn execution_process(port: u16, prefix: &str, auth_url: &str, cache: &std::path::Path) -> Child {
-    Child(
+fn execution_process(
+    port: u16,
+    prefix: &str,
+    auth_url: &str,
+    cache: &std::path::Path,
+) -> ChildProcess {
+    ChildProcess::spawn(
         Command::new(ZYGOTE)
             .args(["service", "execution"])
             .env_clear()
@@ -124,22 +53,8 @@ fn execution_process(port: u16, prefix: &str, auth_url: &str, cache: &std::path:
             .env("CODEARENA_EXECUTION__PACKAGE_CACHE_DIR", cache)
             .env("CODEARENA_TELEMETRY__LOG_FILTER", "warn")
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
+            .stderr(Stdio::null()),
     )
-}
-
-async fn ready(client: &reqwest::Client, base: &str) {
-    wait_until(
-        Duration::from_secs(60),
-        "the execution process to be ready",
-        || {
-            let request = client.get(format!("{base}/readyz")).send();
-            async move { request.await.is_ok_and(|r| r.status() == StatusCode::OK) }
-        },
-    )
-    .await;
 }
 
 async fn job_state(client: &reqwest::Client, base: &str, token: &str, id: &str) -> Value {
@@ -170,7 +85,7 @@ async fn a_worker_killed_mid_job_leaves_the_job_to_another_which_publishes_once(
     let first_port = free_port();
     let mut first = execution_process(first_port, &prefix, &auth_url, cache.path());
     let first_base = format!("http://127.0.0.1:{first_port}");
-    ready(&client, &first_base).await;
+    wait_for_ok(&format!("{first_base}/readyz"), Duration::from_secs(60)).await;
 
     let source = "import time\ntime.sleep(3)\nprint('finished')\n";
     let submitted: Value = client

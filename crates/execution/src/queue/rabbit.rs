@@ -86,6 +86,70 @@ impl RabbitBroker {
         &self.topology
     }
 
+    /// Every result published from now on, through a private queue that lives as long as
+    /// the receiver: for observers (tests, benchmarks, dashboards). Results published
+    /// while it is not connected are not seen; a consumer that must not miss any (the
+    /// battle service) binds a durable queue of its own.
+    pub async fn watch_results(&self) -> Result<mpsc::UnboundedReceiver<JobResult>, QueueError> {
+        let connection = timed(
+            "connect",
+            Connection::connect(&self.url, ConnectionProperties::default()),
+        )
+        .await?;
+        let channel = timed("open channel", connection.create_channel()).await?;
+        declare(&channel, &self.topology).await?;
+        let private = QueueDeclareOptions {
+            exclusive: true,
+            auto_delete: true,
+            ..QueueDeclareOptions::default()
+        };
+        let queue = timed(
+            "declare watch queue",
+            channel.queue_declare("".into(), private, FieldTable::default()),
+        )
+        .await?;
+        timed(
+            "bind watch queue",
+            channel.queue_bind(
+                queue.name().clone(),
+                self.topology.results.as_str().into(),
+                "".into(),
+                QueueBindOptions::default(),
+                FieldTable::default(),
+            ),
+        )
+        .await?;
+        let no_ack = BasicConsumeOptions {
+            no_ack: true,
+            ..BasicConsumeOptions::default()
+        };
+        let mut consumer = timed(
+            "basic.consume",
+            channel.basic_consume(
+                queue.name().clone(),
+                "".into(),
+                no_ack,
+                FieldTable::default(),
+            ),
+        )
+        .await?;
+        let (tx, rx) = mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            let _connection = connection;
+            while let Some(Ok(delivery)) = consumer.next().await {
+                match serde_json::from_slice::<JobResult>(&delivery.data) {
+                    Ok(result) => {
+                        if tx.send(result).is_err() {
+                            return;
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "undecodable result"),
+                }
+            }
+        });
+        Ok(rx)
+    }
+
     async fn open(&self) -> Result<(Connection, Channel), QueueError> {
         let connection = timed(
             "connect",
