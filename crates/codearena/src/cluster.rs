@@ -131,7 +131,7 @@ async fn build_execution(settings: &Settings, shutdown: &Shutdown) -> anyhow::Re
     );
     // Unset: a private temporary directory of this process.
     let cache_dir = settings.execution.package_cache_dir.clone();
-    let (router, workers) = crate::execution_parts(
+    let execution = crate::execution_parts(
         &settings.execution,
         store,
         broker.clone(),
@@ -141,13 +141,17 @@ async fn build_execution(settings: &Settings, shutdown: &Shutdown) -> anyhow::Re
     )?;
     Ok(App {
         router: http::finish(
-            router,
+            execution.router,
             Layers {
-                readiness: vec![Arc::new(RedisCheck(redis)), Arc::new(BrokerCheck(broker))],
+                readiness: vec![
+                    Arc::new(RedisCheck(redis)),
+                    Arc::new(BrokerCheck(broker)),
+                    execution.readiness,
+                ],
                 trust_forwarded_for: settings.http.trust_forwarded_for,
             },
         ),
-        background: vec![workers],
+        background: vec![execution.workers],
     })
 }
 

@@ -74,7 +74,7 @@ pub async fn build(settings: &Settings, shutdown: &Shutdown) -> anyhow::Result<E
             .clone()
             .unwrap_or_else(|| data_dir.join("packages")),
     );
-    let (execution, workers) = crate::execution_parts(
+    let execution = crate::execution_parts(
         &settings.execution,
         job_store.clone(),
         broker.clone(),
@@ -83,11 +83,11 @@ pub async fn build(settings: &Settings, shutdown: &Shutdown) -> anyhow::Result<E
         shutdown,
     )?;
 
-    let app = auth::http::router(auth).merge(execution);
+    let app = auth::http::router(auth).merge(execution.router);
     let router = http::finish(
         app,
         Layers {
-            readiness: vec![Arc::new(SqliteCheck(pool))],
+            readiness: vec![Arc::new(SqliteCheck(pool)), execution.readiness],
             trust_forwarded_for: settings.http.trust_forwarded_for,
         },
     );
@@ -95,6 +95,6 @@ pub async fn build(settings: &Settings, shutdown: &Shutdown) -> anyhow::Result<E
         router,
         job_store,
         broker,
-        workers,
+        workers: execution.workers,
     })
 }

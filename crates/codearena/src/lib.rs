@@ -27,7 +27,7 @@ pub fn execution_parts(
     cache_dir: Option<PathBuf>,
     verifier: SharedVerifier,
     shutdown: &Shutdown,
-) -> anyhow::Result<(axum::Router, tokio::task::JoinHandle<()>)> {
+) -> anyhow::Result<ExecutionParts> {
     let engine = Arc::new(
         execution::engine::Engine::new(settings, store.clone(), cache_dir)
             .context("setting up the sandbox workers")?,
@@ -38,6 +38,7 @@ pub fn execution_parts(
         broker.clone(),
         engine.languages(),
     ));
+    let engine_for_check = engine.clone();
     let workers = execution::worker::Workers {
         store,
         broker,
@@ -45,5 +46,30 @@ pub fn execution_parts(
         settings: settings.clone(),
     }
     .spawn(shutdown.clone());
-    Ok((execution::http::router(service, verifier), workers))
+    Ok(ExecutionParts {
+        router: execution::http::router(service, verifier),
+        workers,
+        readiness: Arc::new(SandboxCheck(engine_for_check)),
+    })
+}
+
+/// The execution service, ready to mount.
+pub struct ExecutionParts {
+    pub router: axum::Router,
+    /// Finishes after shutdown, when the jobs in hand are settled.
+    pub workers: tokio::task::JoinHandle<()>,
+    /// Fails when sandbox slots have been lost.
+    pub readiness: Arc<dyn platform::health::ReadinessCheck>,
+}
+
+struct SandboxCheck(Arc<execution::engine::Engine>);
+
+#[async_trait::async_trait]
+impl platform::health::ReadinessCheck for SandboxCheck {
+    fn name(&self) -> &str {
+        "sandbox"
+    }
+    async fn check(&self) -> Result<(), String> {
+        self.0.healthy()
+    }
 }

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -46,6 +47,8 @@ pub struct Engine {
     judges: Mutex<Vec<Judge>>,
     slots: Semaphore,
     slot_count: usize,
+    /// Slots whose sandbox could not be rebuilt after a failure.
+    lost_slots: AtomicUsize,
     store: Arc<dyn JobStore>,
     cache_dir: PathBuf,
     _cache_guard: Option<tempfile::TempDir>,
@@ -100,6 +103,7 @@ impl Engine {
             judges: Mutex::new(judges),
             slots: Semaphore::new(slot_count),
             slot_count,
+            lost_slots: AtomicUsize::new(0),
             store,
             cache_dir,
             _cache_guard: cache_guard,
@@ -114,6 +118,14 @@ impl Engine {
 
     pub fn slots(&self) -> usize {
         self.slot_count
+    }
+
+    /// Readiness: false once a slot's sandbox could not be rebuilt (restart the process).
+    pub fn healthy(&self) -> Result<(), String> {
+        match self.lost_slots.load(Ordering::SeqCst) {
+            0 => Ok(()),
+            lost => Err(format!("{lost} of {} sandbox slots lost", self.slot_count)),
+        }
     }
 
     pub fn languages(&self) -> Vec<LanguageInfo> {
@@ -185,13 +197,21 @@ impl Engine {
             }
             Err(e) => {
                 // The judge panicked: replace it, so the slot is not lost.
-                let replacement =
-                    Judge::with_sandbox_config(self.languages.clone(), self.sandbox.clone())
-                        .map_err(|e| EngineError::Retryable(format!("sandbox lost: {e}")))?;
-                self.judges
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .push(replacement);
+                match Judge::with_sandbox_config(self.languages.clone(), self.sandbox.clone()) {
+                    Ok(replacement) => self
+                        .judges
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push(replacement),
+                    Err(setup) => {
+                        // The slot is gone: take its permit out of circulation so no job
+                        // waits for it, and report it (readiness, metrics).
+                        self.slots.forget_permits(1);
+                        let lost = self.lost_slots.fetch_add(1, Ordering::SeqCst) + 1;
+                        metrics::gauge!("execution_lost_slots").set(lost as f64);
+                        tracing::error!(error = %setup, lost, "a sandbox slot is lost");
+                    }
+                }
                 Err(EngineError::Retryable(format!("the judge failed: {e}")))
             }
         }

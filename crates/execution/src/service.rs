@@ -41,6 +41,8 @@ pub enum SubmitError {
 }
 
 pub struct ExecutionService {
+    /// Requests allowed to hold a long-poll at once; beyond it they answer at once.
+    waiters: tokio::sync::Semaphore,
     settings: ExecutionSettings,
     store: Arc<dyn JobStore>,
     broker: Arc<dyn Broker>,
@@ -55,6 +57,7 @@ impl ExecutionService {
         languages: Vec<LanguageInfo>,
     ) -> Self {
         Self {
+            waiters: tokio::sync::Semaphore::new(settings.max_waiting_requests),
             settings,
             store,
             broker,
@@ -150,13 +153,22 @@ impl ExecutionService {
         id: Uuid,
         wait: Duration,
     ) -> Result<Option<JobRecord>, StoreError> {
-        let wait = wait.min(Duration::from_secs(self.settings.max_wait_secs));
+        let permit = if wait.is_zero() {
+            None
+        } else {
+            self.waiters.try_acquire().ok()
+        };
+        let wait = match permit {
+            Some(_) => wait.min(Duration::from_secs(self.settings.max_wait_secs)),
+            None => Duration::ZERO,
+        };
         let deadline = Instant::now() + wait;
         let mut pause = Duration::from_millis(20);
         loop {
             let record = self.store.get(id).await?.filter(|r| r.owner == owner);
             let finished = record.as_ref().is_none_or(|r| r.state == JobState::Done);
             if finished || Instant::now() >= deadline {
+                drop(permit);
                 return Ok(record);
             }
             tokio::time::sleep(pause.min(deadline.saturating_duration_since(Instant::now()))).await;

@@ -20,6 +20,8 @@ pub struct ExecutionSettings {
     pub max_attempts: u32,
     /// Longest `?wait=` a client may ask for on `GET /jobs/{id}`, in seconds.
     pub max_wait_secs: u64,
+    /// Long-polls (`?wait=`) held at once by this process; more answer at once.
+    pub max_waiting_requests: usize,
     /// CPU time limit of a custom run, in milliseconds (the spec's 10 s).
     pub run_time_limit_ms: u64,
     /// Memory limit of a custom run, in MiB (the spec's 256 MB).
@@ -41,6 +43,7 @@ impl Default for ExecutionSettings {
             result_ttl_secs: 3600,
             max_attempts: 3,
             max_wait_secs: 30,
+            max_waiting_requests: 1024,
             run_time_limit_ms: 10_000,
             run_memory_mib: 256,
             package_cache_dir: None,
