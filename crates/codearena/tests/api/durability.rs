@@ -183,3 +183,64 @@ async fn a_job_delivered_twice_has_one_result() {
     );
     shutdown.cancel();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_stopped_with_sigterm_finishes_the_job_in_hand_first() {
+    let auth = TestApp::spawn(Mode::Cluster).await;
+    let token = auth.signed_up("graceful").await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let auth_url = format!("http://{}", auth.server.addr);
+    let prefix = testkit::unique_prefix();
+    let cache = tempfile::tempdir().unwrap();
+    let mut results = tap_results(&prefix).await;
+    let client = reqwest::Client::new();
+
+    let port = free_port();
+    let mut worker = execution_process(port, &prefix, &auth_url, cache.path());
+    let base = format!("http://127.0.0.1:{port}");
+    wait_for_ok(&format!("{base}/readyz"), Duration::from_secs(60)).await;
+    let source = "import time\ntime.sleep(2)\nprint('kept')\n";
+    let submitted: Value = client
+        .post(format!("{base}/api/execution/run"))
+        .bearer_auth(&token)
+        .json(&json!({"language": "python", "source": source}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = submitted["job_id"].as_str().unwrap().to_owned();
+    wait_until(
+        Duration::from_secs(30),
+        "the worker to start the job",
+        || {
+            let state = job_state(&client, &base, &token, &id);
+            async move { state.await["state"] == "running" }
+        },
+    )
+    .await;
+
+    let status = tokio::task::spawn_blocking(move || {
+        let status = worker.terminate();
+        (status, worker)
+    })
+    .await
+    .unwrap()
+    .0;
+    assert!(status.success(), "exit status {status}");
+    // The result was published before the process exited: it is already on its way.
+    let result = next_result(&mut results, Duration::from_secs(5))
+        .await
+        .expect("the job in hand is finished and published before exit");
+    assert_eq!(result.job_id.to_string(), id);
+    assert_eq!(result.run.unwrap().stdout, "kept\n");
+    assert!(
+        next_result(&mut results, Duration::from_secs(1))
+            .await
+            .is_none(),
+        "and only once"
+    );
+}
