@@ -105,6 +105,7 @@ impl Workers {
         };
         if attempts > self.settings.max_attempts {
             let result = internal_error(&job, format!("gave up after {} attempts", attempts - 1));
+            count_job(&job, Verdict::IE);
             self.finish(result, delivery, true).await;
             return;
         }
@@ -119,8 +120,7 @@ impl Workers {
             Ok(result) => {
                 metrics::histogram!("execution_run_duration_seconds", "kind" => job.task.kind(), "language" => job.language.clone())
                     .record(started.elapsed().as_secs_f64());
-                metrics::counter!("execution_jobs_total", "kind" => job.task.kind(), "language" => job.language.clone(), "verdict" => result.verdict.code())
-                    .increment(1);
+                count_job(&job, result.verdict);
                 self.finish(result, delivery, false).await;
             }
             Err(EngineError::Retryable(reason)) => {
@@ -130,6 +130,7 @@ impl Workers {
                         &job,
                         format!("internal failure after {attempts} attempts: {reason}"),
                     );
+                    count_job(&job, Verdict::IE);
                     self.finish(result, delivery, true).await;
                 } else {
                     retry(delivery).await;
@@ -186,6 +187,17 @@ impl Workers {
         }
         retry(delivery).await;
     }
+}
+
+/// Jobs finished, by kind, language and verdict.
+fn count_job(job: &JudgeJob, verdict: Verdict) {
+    metrics::counter!(
+        "execution_jobs_total",
+        "kind" => job.task.kind(),
+        "language" => job.language.clone(),
+        "verdict" => verdict.code(),
+    )
+    .increment(1);
 }
 
 async fn retry(delivery: Delivery) {
