@@ -185,21 +185,73 @@ impl Default for CacheSettings {
     }
 }
 
-/// A remembered answer (`None`: rejected) and when it expires, in Unix seconds.
-type CacheEntry = (Option<Identity>, f64);
+/// A bounded map from token hash to a value with an expiry (Unix seconds).
+struct Bounded<T> {
+    capacity: usize,
+    entries: Mutex<HashMap<[u8; 32], (T, f64)>>,
+}
 
-/// A bounded map from token hash to answer with per-entry expiry. Keys are SHA-256 of the
-/// token, so the cache never holds a usable credential.
+impl<T: Clone> Bounded<T> {
+    fn new(capacity: usize) -> Self {
+        Self {
+            capacity,
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn get(&self, key: &[u8; 32], now: f64) -> Option<T> {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        entries
+            .get(key)
+            .filter(|(_, expires)| *expires > now)
+            .map(|(value, _)| value.clone())
+    }
+
+    fn put(&self, key: [u8; 32], value: T, expires: f64, now: f64) {
+        if self.capacity == 0 {
+            return;
+        }
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if entries.len() >= self.capacity && !entries.contains_key(&key) {
+            entries.retain(|_, (_, e)| *e > now);
+            if entries.len() >= self.capacity {
+                // Still full of live entries: drop those closest to expiry (about half).
+                let mut expiries: Vec<f64> = entries.values().map(|(_, e)| *e).collect();
+                expiries.sort_by(f64::total_cmp);
+                let median = expiries[expiries.len() / 2];
+                entries.retain(|_, (_, e)| *e > median);
+            }
+        }
+        entries.insert(key, (value, expires));
+    }
+
+    fn remove(&self, key: &[u8; 32]) {
+        self.entries
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(key);
+    }
+
+    fn len(&self) -> usize {
+        self.entries.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+}
+
+/// Verify answers by SHA-256 of the token, so the cache never holds a usable credential.
+/// Valid and rejected tokens are kept apart, each bounded: a flood of bad tokens can fill
+/// only the smaller rejected side, never push out the identities of real users.
 pub struct VerifyCache {
     settings: CacheSettings,
-    entries: Mutex<HashMap<[u8; 32], CacheEntry>>,
+    valid: Bounded<Identity>,
+    rejected: Bounded<()>,
 }
 
 impl VerifyCache {
     pub fn new(settings: CacheSettings) -> Self {
         Self {
             settings,
-            entries: Mutex::new(HashMap::new()),
+            valid: Bounded::new(settings.capacity),
+            rejected: Bounded::new(settings.capacity / 4),
         }
     }
 
@@ -207,44 +259,34 @@ impl VerifyCache {
         Sha256::digest(token.as_bytes()).into()
     }
 
+    /// `Some(Some(identity))` valid, `Some(None)` rejected, `None` unknown.
     pub fn get(&self, key: &[u8; 32]) -> Option<Option<Identity>> {
         let now = now_secs();
-        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        entries
-            .get(key)
-            .filter(|(_, expires)| *expires > now)
-            .map(|(answer, _)| answer.clone())
+        if let Some(identity) = self.valid.get(key, now) {
+            return Some(Some(identity));
+        }
+        self.rejected.get(key, now).map(|()| None)
     }
 
     pub fn put(&self, key: [u8; 32], answer: Option<Identity>) {
-        if self.settings.capacity == 0 {
-            return;
-        }
         let now = now_secs();
-        let expires = match &answer {
-            // Never past the token's own expiry.
+        match answer {
             Some(identity) => {
-                (now + self.settings.ttl.as_secs_f64()).min(identity.expires_at as f64)
+                // Never past the token's own expiry.
+                let expires =
+                    (now + self.settings.ttl.as_secs_f64()).min(identity.expires_at as f64);
+                self.rejected.remove(&key);
+                self.valid.put(key, identity, expires, now);
             }
-            None => now + self.settings.negative_ttl.as_secs_f64(),
-        };
-        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        if entries.len() >= self.settings.capacity && !entries.contains_key(&key) {
-            entries.retain(|_, (_, e)| *e > now);
-            if entries.len() >= self.settings.capacity {
-                // Still full of live entries: drop those closest to expiry (about half).
-                let horizon = now + self.settings.ttl.as_secs_f64() / 2.0;
-                entries.retain(|_, (_, e)| *e > horizon);
-                if entries.len() >= self.settings.capacity {
-                    entries.clear();
-                }
+            None => {
+                let expires = now + self.settings.negative_ttl.as_secs_f64();
+                self.rejected.put(key, (), expires, now);
             }
         }
-        entries.insert(key, (answer, expires));
     }
 
     pub fn len(&self) -> usize {
-        self.entries.lock().unwrap_or_else(|p| p.into_inner()).len()
+        self.valid.len() + self.rejected.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -326,6 +368,21 @@ mod tests {
             );
         }
         assert!(verifier.cache.is_empty());
+    }
+
+    #[test]
+    fn a_flood_of_rejected_tokens_does_not_push_out_valid_ones() {
+        let cache = VerifyCache::new(CacheSettings {
+            capacity: 100,
+            ..CacheSettings::default()
+        });
+        let valid = VerifyCache::key("valid");
+        cache.put(valid, Some(identity(3600)));
+        for i in 0..10_000 {
+            cache.put(VerifyCache::key(&format!("junk{i}")), None);
+        }
+        assert!(matches!(cache.get(&valid), Some(Some(_))));
+        assert!(cache.len() <= 100 + 25);
     }
 
     #[test]
