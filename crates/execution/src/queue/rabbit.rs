@@ -24,7 +24,7 @@ use lapin::options::{
 };
 use lapin::types::{AMQPValue, FieldTable};
 use lapin::{BasicProperties, Channel, Connection, ConnectionProperties, ExchangeKind};
-use tokio::sync::{Mutex, mpsc};
+use tokio::sync::{Mutex, RwLock, mpsc};
 use tokio_util::sync::CancellationToken;
 
 use super::{Ack, Broker, Delivery, QueueError, priority};
@@ -53,7 +53,9 @@ impl Topology {
 pub struct RabbitBroker {
     url: String,
     topology: Topology,
-    publisher: Mutex<Option<(Connection, Channel)>>,
+    publisher: RwLock<Option<(Connection, Channel)>>,
+    /// Held by the one task re-making the publishing connection.
+    reconnecting: Mutex<()>,
 }
 
 fn unavailable(e: impl std::fmt::Display) -> QueueError {
@@ -76,7 +78,8 @@ impl RabbitBroker {
         let broker = Self {
             url: url.to_owned(),
             topology: Topology::new(prefix),
-            publisher: Mutex::new(None),
+            publisher: RwLock::new(None),
+            reconnecting: Mutex::new(()),
         };
         broker.channel().await?;
         Ok(broker)
@@ -166,23 +169,40 @@ impl RabbitBroker {
         Ok((connection, channel))
     }
 
-    /// The publishing channel, (re)connecting if there is none or it has closed.
+    /// The publishing channel, (re)connecting if there is none or it has closed. One task
+    /// reconnects at a time; others meanwhile fail at once (the API answers 503) instead
+    /// of queueing behind a connection attempt to a broker that may be gone.
     async fn channel(&self) -> Result<Channel, QueueError> {
-        let mut publisher = self.publisher.lock().await;
-        if let Some((connection, channel)) = publisher.as_ref()
-            && connection.status().connected()
-            && channel.status().connected()
-        {
-            return Ok(channel.clone());
+        if let Some(channel) = self.live_channel().await {
+            return Ok(channel);
         }
-        *publisher = None;
+        let Ok(_reconnecting) = self.reconnecting.try_lock() else {
+            return Err(QueueError::Unavailable("reconnecting to the broker".into()));
+        };
+        // Someone may have reconnected between the check and the lock.
+        if let Some(channel) = self.live_channel().await {
+            return Ok(channel);
+        }
+        *self.publisher.write().await = None;
         let (connection, channel) = self.open().await?;
-        *publisher = Some((connection, channel.clone()));
+        *self.publisher.write().await = Some((connection, channel.clone()));
         Ok(channel)
     }
 
+    async fn live_channel(&self) -> Option<Channel> {
+        let publisher = self.publisher.read().await;
+        match publisher.as_ref() {
+            Some((connection, channel))
+                if connection.status().connected() && channel.status().connected() =>
+            {
+                Some(channel.clone())
+            }
+            _ => None,
+        }
+    }
+
     async fn forget_channel(&self) {
-        *self.publisher.lock().await = None;
+        *self.publisher.write().await = None;
     }
 
     async fn publish(
