@@ -75,8 +75,15 @@ impl Engine {
         if let Some(init) = &settings.sandbox_init {
             sandbox.init_exe = init.clone();
         }
+        // One host uid per slot: limits the kernel counts per user (inotify instances,
+        // pipe buffers, pending signals) cannot be used up by one run against another.
         let judges = (0..slot_count)
-            .map(|_| Judge::with_sandbox_config(languages.clone(), sandbox.clone()))
+            .map(|slot| {
+                let mut config = sandbox.clone();
+                config.uid = config.uid.saturating_sub(slot as u32);
+                config.gid = config.gid.saturating_sub(slot as u32);
+                Judge::with_sandbox_config(languages.clone(), config)
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let (cache_dir, cache_guard) = match cache_dir {
             Some(dir) => {

@@ -487,7 +487,9 @@ impl Judge {
                 open_files: 1024,
                 stack_bytes: 64 * MIB,
                 work_dir_bytes: 1024 * MIB,
-                collect_bytes: 512 * MIB,
+                // A program larger than the memory it may use could never run: refuse
+                // it here rather than hold it in the host's memory for every test.
+                collect_bytes: limits.memory_bytes.min(512 * MIB),
                 cpus: 1,
             },
         };
@@ -529,6 +531,14 @@ impl Judge {
         }
         if collect.is_empty() || lang.id == "java" {
             files.push(source);
+        }
+        if files.len() > sandbox::MAX_WORK_FILES {
+            let why = format!(
+                "the compiled program has {} files; at most {} are supported",
+                files.len(),
+                sandbox::MAX_WORK_FILES
+            );
+            return Err((Verdict::CompileError, why, Some(result)));
         }
         result.success = true;
         let mem_mib = limits.memory_bytes / MIB;

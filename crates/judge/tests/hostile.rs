@@ -229,6 +229,41 @@ int main(void) {
 }
 
 #[test]
+fn host_wide_and_per_user_kernel_budgets_are_out_of_reach() {
+    // Native AIO contexts come from one budget for the whole host (fs.aio-max-nr), and
+    // inotify instances from one per host uid: a run must not be able to take either.
+    let code = r#"#include <errno.h>
+#include <stdio.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+int main(void) {
+    long long a, b;
+    unsigned long ctx = 0;
+    if (syscall(SYS_io_setup, 1024, &ctx) != -1 || errno != ENOSYS) return 1;
+    if (syscall(SYS_inotify_init1, 0) != -1 || errno != ENOSYS) return 2;
+    if (syscall(458, 0, 0, 0, 0) != -1 || errno != ENOSYS) return 3; /* listmount */
+    if (syscall(500, 0, 0, 0) != -1 || errno != ENOSYS) return 4;    /* not yet reviewed */
+    scanf("%lld %lld", &a, &b);
+    printf("%lld\n", a + b);
+}"#;
+    let r = verdict("budgets.c", code);
+    assert_eq!(r.verdict, Verdict::Accepted, "{:?}", r.tests.first());
+}
+
+#[test]
+fn java_with_too_many_classes_is_a_compile_error_not_an_internal_one() {
+    let classes: String = (0..80)
+        .map(|i| format!("    static class C{i} {{}}\n"))
+        .collect();
+    let code = format!(
+        "public class Many {{\n{classes}    public static void main(String[] a) {{}}\n}}\n"
+    );
+    let r = verdict("Many.java", &code);
+    assert_eq!(r.verdict, Verdict::CompileError, "{:?}", r.message);
+    assert!(r.message.unwrap_or_default().contains("files"));
+}
+
+#[test]
 fn symlinks_planted_in_the_work_dir_are_harmless() {
     let victim_dir = tempfile::tempdir().expect("tempdir");
     let victim = victim_dir.path().join("keep.txt");

@@ -12,7 +12,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::protocol::{self, Hello, HelloReply, MAX_FDS, RunReply, RunRequest};
+use crate::protocol::{self, Hello, HelloReply, RunReply, RunRequest};
 use crate::spec::{CollectedFile, RunOutcome, RunSpec, SandboxConfig, SandboxError, Source};
 use crate::sys;
 use crate::zygote::ZYGOTE_ENV;
@@ -217,10 +217,10 @@ impl Sandbox {
         if spec.argv.is_empty() {
             return Err(SandboxError::InvalidSpec("empty argv".into()));
         }
-        if spec.files.len() + 4 > MAX_FDS {
+        if spec.files.len() > protocol::MAX_WORK_FILES {
             return Err(SandboxError::InvalidSpec(format!(
                 "at most {} work files",
-                MAX_FDS - 4
+                protocol::MAX_WORK_FILES
             )));
         }
         for f in &spec.files {

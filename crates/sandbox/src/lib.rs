@@ -39,6 +39,7 @@ mod sys;
 mod zygote;
 
 pub use host::Sandbox;
+pub use protocol::MAX_WORK_FILES;
 pub use spec::{
     BoxFile, CollectedFile, ExitStatus, LimitKind, Limits, RunOutcome, RunSpec, SandboxConfig,
     SandboxError, Source,

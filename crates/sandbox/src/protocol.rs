@@ -13,6 +13,8 @@ use crate::sys;
 
 /// Upper bound on descriptors in one message (work files + stdio + outputs).
 pub const MAX_FDS: usize = 72;
+/// Work files one run may be given (the other descriptors are stdio and outputs).
+pub const MAX_WORK_FILES: usize = MAX_FDS - 4;
 const MAX_FRAME: usize = 16 << 20;
 
 /// Sent once, right after the zygote starts.
