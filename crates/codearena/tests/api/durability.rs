@@ -1,5 +1,5 @@
 //! What happens to jobs when things break, against real RabbitMQ and Redis: a worker
-//! process killed mid-job, and a job delivered twice.
+//! process killed mid-job or stopped with SIGTERM, and a job delivered twice.
 
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -57,79 +57,107 @@ fn execution_process(
     )
 }
 
-async fn job_state(client: &reqwest::Client, base: &str, token: &str, id: &str) -> Value {
-    client
-        .get(format!("{base}/api/execution/jobs/{id}"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap_or_default()
+/// A user, a deployment prefix that worker processes share, and a tap on its results.
+struct Fleet {
+    _auth: TestApp,
+    token: String,
+    auth_url: String,
+    prefix: String,
+    cache: tempfile::TempDir,
+    results: mpsc::UnboundedReceiver<JobResult>,
+    client: reqwest::Client,
+}
+
+impl Fleet {
+    async fn new(user: &str) -> Self {
+        let auth = TestApp::spawn(Mode::Cluster).await;
+        let token = auth.signed_up(user).await["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let prefix = testkit::unique_prefix();
+        Fleet {
+            auth_url: format!("http://{}", auth.server.addr),
+            _auth: auth,
+            token,
+            results: tap_results(&prefix).await,
+            prefix,
+            cache: tempfile::tempdir().unwrap(),
+            client: reqwest::Client::new(),
+        }
+    }
+
+    /// Starts `codearena service execution` and waits until it is ready; returns it and
+    /// its base URL.
+    async fn start_worker(&self) -> (ChildProcess, String) {
+        let port = free_port();
+        let worker = execution_process(port, &self.prefix, &self.auth_url, self.cache.path());
+        let base = format!("http://127.0.0.1:{port}");
+        wait_for_ok(&format!("{base}/readyz"), Duration::from_secs(60)).await;
+        (worker, base)
+    }
+
+    /// Submits a Python run through `base` and waits until a worker has started it.
+    async fn submit_and_wait_running(&self, base: &str, source: &str) -> String {
+        let submitted: Value = self
+            .client
+            .post(format!("{base}/api/execution/run"))
+            .bearer_auth(&self.token)
+            .json(&json!({"language": "python", "source": source}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let id = submitted["job_id"].as_str().unwrap().to_owned();
+        wait_until(Duration::from_secs(30), "a worker to start the job", || {
+            let state = self.job_state(base, &id);
+            async move { state.await["state"] == "running" }
+        })
+        .await;
+        id
+    }
+
+    async fn job_state(&self, base: &str, id: &str) -> Value {
+        self.client
+            .get(format!("{base}/api/execution/jobs/{id}"))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap_or_default()
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_worker_killed_mid_job_leaves_the_job_to_another_which_publishes_once() {
-    let auth = TestApp::spawn(Mode::Cluster).await;
-    let token = auth.signed_up("survivor").await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let auth_url = format!("http://{}", auth.server.addr);
-    let prefix = testkit::unique_prefix();
-    let cache = tempfile::tempdir().unwrap();
-    let mut results = tap_results(&prefix).await;
-    let client = reqwest::Client::new();
-
-    let first_port = free_port();
-    let mut first = execution_process(first_port, &prefix, &auth_url, cache.path());
-    let first_base = format!("http://127.0.0.1:{first_port}");
-    wait_for_ok(&format!("{first_base}/readyz"), Duration::from_secs(60)).await;
-
+    let mut fleet = Fleet::new("survivor").await;
+    let (mut first, first_base) = fleet.start_worker().await;
     let source = "import time\ntime.sleep(3)\nprint('finished')\n";
-    let submitted: Value = client
-        .post(format!("{first_base}/api/execution/run"))
-        .bearer_auth(&token)
-        .json(&json!({"language": "python", "source": source}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = submitted["job_id"].as_str().unwrap().to_owned();
-    wait_until(
-        Duration::from_secs(30),
-        "the first worker to start the job",
-        || {
-            let state = job_state(&client, &first_base, &token, &id);
-            async move { state.await["state"] == "running" }
-        },
-    )
-    .await;
+    let id = fleet.submit_and_wait_running(&first_base, source).await;
     first.0.kill().unwrap();
     first.0.wait().unwrap();
     assert!(
-        next_result(&mut results, Duration::from_millis(200))
+        next_result(&mut fleet.results, Duration::from_millis(200))
             .await
             .is_none(),
         "no result from the dead worker"
     );
 
-    let second_port = free_port();
-    let _second = execution_process(second_port, &prefix, &auth_url, cache.path());
-    let result = next_result(&mut results, Duration::from_secs(60))
+    let (_second, second_base) = fleet.start_worker().await;
+    let result = next_result(&mut fleet.results, Duration::from_secs(60))
         .await
         .expect("the second worker publishes the result");
     assert_eq!(result.job_id.to_string(), id);
     assert_eq!(result.run.as_ref().unwrap().stdout, "finished\n");
-    let second_base = format!("http://127.0.0.1:{second_port}");
-    let record = job_state(&client, &second_base, &token, &id).await;
+    let record = fleet.job_state(&second_base, &id).await;
     assert_eq!(record["state"], "done");
     assert_eq!(record["result"]["run"]["stdout"], "finished\n");
     assert!(
-        next_result(&mut results, Duration::from_secs(2))
+        next_result(&mut fleet.results, Duration::from_secs(2))
             .await
             .is_none(),
         "the result is published once"
@@ -186,42 +214,10 @@ async fn a_job_delivered_twice_has_one_result() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_worker_stopped_with_sigterm_finishes_the_job_in_hand_first() {
-    let auth = TestApp::spawn(Mode::Cluster).await;
-    let token = auth.signed_up("graceful").await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let auth_url = format!("http://{}", auth.server.addr);
-    let prefix = testkit::unique_prefix();
-    let cache = tempfile::tempdir().unwrap();
-    let mut results = tap_results(&prefix).await;
-    let client = reqwest::Client::new();
-
-    let port = free_port();
-    let mut worker = execution_process(port, &prefix, &auth_url, cache.path());
-    let base = format!("http://127.0.0.1:{port}");
-    wait_for_ok(&format!("{base}/readyz"), Duration::from_secs(60)).await;
+    let mut fleet = Fleet::new("graceful").await;
+    let (mut worker, base) = fleet.start_worker().await;
     let source = "import time\ntime.sleep(2)\nprint('kept')\n";
-    let submitted: Value = client
-        .post(format!("{base}/api/execution/run"))
-        .bearer_auth(&token)
-        .json(&json!({"language": "python", "source": source}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = submitted["job_id"].as_str().unwrap().to_owned();
-    wait_until(
-        Duration::from_secs(30),
-        "the worker to start the job",
-        || {
-            let state = job_state(&client, &base, &token, &id);
-            async move { state.await["state"] == "running" }
-        },
-    )
-    .await;
+    let id = fleet.submit_and_wait_running(&base, source).await;
 
     let status = tokio::task::spawn_blocking(move || {
         let status = worker.terminate();
@@ -232,13 +228,13 @@ async fn a_worker_stopped_with_sigterm_finishes_the_job_in_hand_first() {
     .0;
     assert!(status.success(), "exit status {status}");
     // The result was published before the process exited: it is already on its way.
-    let result = next_result(&mut results, Duration::from_secs(5))
+    let result = next_result(&mut fleet.results, Duration::from_secs(5))
         .await
         .expect("the job in hand is finished and published before exit");
     assert_eq!(result.job_id.to_string(), id);
     assert_eq!(result.run.unwrap().stdout, "kept\n");
     assert!(
-        next_result(&mut results, Duration::from_secs(1))
+        next_result(&mut fleet.results, Duration::from_secs(1))
             .await
             .is_none(),
         "and only once"
