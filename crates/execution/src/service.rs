@@ -73,14 +73,6 @@ impl ExecutionService {
         &self.languages
     }
 
-    pub fn store(&self) -> &Arc<dyn JobStore> {
-        &self.store
-    }
-
-    pub fn broker(&self) -> &Arc<dyn Broker> {
-        &self.broker
-    }
-
     /// Validates and queues a job. When this returns the job is durably queued; when it
     /// fails nothing is left behind (the in-flight slot is given back).
     #[tracing::instrument(skip(self, source, task), fields(kind = task.kind()))]
@@ -177,7 +169,7 @@ impl ExecutionService {
     }
 }
 
-pub fn is_hash(s: &str) -> bool {
+fn is_hash(s: &str) -> bool {
     s.len() == 64
         && s.bytes()
             .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())

@@ -34,14 +34,14 @@ const OP_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Names of this deployment's exchanges and queues.
 #[derive(Debug, Clone)]
-pub struct Topology {
-    pub jobs: String,
-    pub results: String,
-    pub dead: String,
+struct Topology {
+    jobs: String,
+    results: String,
+    dead: String,
 }
 
 impl Topology {
-    pub fn new(prefix: &str) -> Self {
+    fn new(prefix: &str) -> Self {
         Self {
             jobs: names::prefixed(prefix, names::EXECUTION_JOBS),
             results: names::prefixed(prefix, names::EXECUTION_RESULTS),
@@ -83,10 +83,6 @@ impl RabbitBroker {
         };
         broker.channel().await?;
         Ok(broker)
-    }
-
-    pub fn topology(&self) -> &Topology {
-        &self.topology
     }
 
     /// Every result published from now on, through a private queue that lives as long as
