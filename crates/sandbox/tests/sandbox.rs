@@ -59,20 +59,7 @@ fn stdout(out: &RunOutcome) -> String {
 
 /// No process of the sandbox uid may survive a run on the host.
 fn assert_nothing_left() {
-    let mut left = Vec::new();
-    for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-        let Ok(status) = std::fs::read_to_string(e.path().join("status")) else {
-            continue;
-        };
-        let uid = status
-            .lines()
-            .find_map(|l| l.strip_prefix("Uid:"))
-            .and_then(|v| v.split_whitespace().next())
-            .and_then(|v| v.parse::<u32>().ok());
-        if uid == Some(UID) {
-            left.push(e.file_name());
-        }
-    }
+    let left = testkit::processes_of_uid(UID);
     assert!(
         left.is_empty(),
         "sandbox processes left on the host: {left:?}"

@@ -19,7 +19,7 @@ mod proxy;
 mod server;
 
 pub use database::TestDatabase;
-pub use process::{ChildProcess, free_port, wait_for_ok};
+pub use process::{ChildProcess, free_port, processes_of_uid, wait_for_ok};
 pub use proxy::TcpProxy;
 pub use server::TestServer;
 

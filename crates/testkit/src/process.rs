@@ -53,3 +53,22 @@ pub async fn wait_for_ok(url: &str, deadline: Duration) {
     })
     .await;
 }
+
+/// Pids of the host's processes whose real uid is `uid` (for "nothing was left behind").
+pub fn processes_of_uid(uid: u32) -> Vec<std::ffi::OsString> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(status) = std::fs::read_to_string(entry.path().join("status")) else {
+            continue;
+        };
+        let real_uid = status
+            .lines()
+            .find_map(|l| l.strip_prefix("Uid:"))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse::<u32>().ok());
+        if real_uid == Some(uid) {
+            found.push(entry.file_name());
+        }
+    }
+    found
+}

@@ -45,20 +45,7 @@ pub fn judge_source(judge: &Judge, problem: &Problem, file_name: &str, code: &st
 
 /// No process of the sandbox uid may survive a run on the host.
 pub fn assert_nothing_left() {
-    let mut left = Vec::new();
-    for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-        let Ok(status) = std::fs::read_to_string(e.path().join("status")) else {
-            continue;
-        };
-        let uid = status
-            .lines()
-            .find_map(|l| l.strip_prefix("Uid:"))
-            .and_then(|v| v.split_whitespace().next())
-            .and_then(|v| v.parse::<u32>().ok());
-        if uid == Some(SANDBOX_UID) {
-            left.push(e.file_name());
-        }
-    }
+    let left = testkit::processes_of_uid(SANDBOX_UID);
     assert!(
         left.is_empty(),
         "sandbox processes left on the host: {left:?}"
