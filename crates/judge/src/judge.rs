@@ -161,6 +161,25 @@ pub struct Judge {
     validators: Mutex<HashMap<PathBuf, Arc<Result<Program, String>>>>,
 }
 
+/// The limits a submitted program runs under: the time and memory it is given, stdout up
+/// to `output_bytes`, a little stderr, one CPU.
+fn program_limits(time: Duration, memory_bytes: u64, output_bytes: u64) -> Limits {
+    Limits {
+        cpu_time: time,
+        wall_time: time * 2 + Duration::from_secs(1),
+        memory_bytes,
+        max_processes: 64,
+        stdout_bytes: output_bytes,
+        stderr_bytes: 64 * 1024,
+        file_size_bytes: output_bytes.max(MIB),
+        open_files: 256,
+        stack_bytes: memory_bytes,
+        work_dir_bytes: memory_bytes.max(16 * MIB),
+        collect_bytes: 0,
+        cpus: 1,
+    }
+}
+
 fn truncate(bytes: &[u8], max: usize) -> String {
     let s = String::from_utf8_lossy(&bytes[..bytes.len().min(max)]).into_owned();
     if bytes.len() > max {
@@ -401,7 +420,6 @@ impl Judge {
                 return run;
             }
         };
-        let mem = limits.memory_bytes;
         let spec = RunSpec {
             argv: program.argv,
             env: program.env,
@@ -410,19 +428,10 @@ impl Judge {
             collect: Vec::new(),
             merge_stderr: false,
             limits: Limits {
-                cpu_time: limits.time,
-                wall_time: limits.time * 2 + Duration::from_secs(1),
-                memory_bytes: mem,
-                max_processes: 64,
                 // One byte more than is kept, to tell "exactly the limit" from "cut off".
                 stdout_bytes: limits.output_bytes + 1,
                 stderr_bytes: limits.output_bytes,
-                file_size_bytes: limits.output_bytes.max(MIB),
-                open_files: 256,
-                stack_bytes: mem,
-                work_dir_bytes: mem.max(16 * MIB),
-                collect_bytes: 0,
-                cpus: 1,
+                ..program_limits(limits.time, limits.memory_bytes, limits.output_bytes)
             },
         };
         let out = match self.sandbox.run(&spec) {
@@ -677,7 +686,6 @@ impl Judge {
         case: &crate::problem::TestCase,
         tl: Duration,
     ) -> TestResult {
-        let mem = problem.limits.memory_bytes;
         let spec = RunSpec {
             argv: program.argv.clone(),
             env: program.env.clone(),
@@ -685,20 +693,7 @@ impl Judge {
             files: program.files.clone(),
             collect: Vec::new(),
             merge_stderr: false,
-            limits: Limits {
-                cpu_time: tl,
-                wall_time: tl * 2 + Duration::from_secs(1),
-                memory_bytes: mem,
-                max_processes: 64,
-                stdout_bytes: problem.limits.output_bytes,
-                stderr_bytes: 64 * 1024,
-                file_size_bytes: problem.limits.output_bytes.max(MIB),
-                open_files: 256,
-                stack_bytes: mem,
-                work_dir_bytes: mem.max(16 * MIB),
-                collect_bytes: 0,
-                cpus: 1,
-            },
+            limits: program_limits(tl, problem.limits.memory_bytes, problem.limits.output_bytes),
         };
         let mut r = TestResult {
             name: case.name.clone(),
