@@ -28,6 +28,8 @@ pub struct Claims {
 pub enum SecretError {
     #[error("the JWT secret must be at least {MIN_SECRET_BYTES} bytes long")]
     TooShort,
+    #[error("the JWT secret is not a usable HS256 key: {0}")]
+    Unusable(#[from] jsonwebtoken::errors::Error),
 }
 
 /// Signs and checks access tokens with one shared secret.
@@ -49,8 +51,8 @@ impl AccessTokens {
         validation.set_issuer(&[ISSUER]);
         validation.set_required_spec_claims(&["exp", "sub", "iss"]);
         Ok(Self {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
+            encoding: EncodingKey::from_secret(secret)?,
+            decoding: DecodingKey::from_secret(secret)?,
             validation,
             ttl_secs,
         })

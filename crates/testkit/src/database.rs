@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use sqlx::{Connection, Executor, PgConnection};
+use sqlx::{AssertSqlSafe, Connection, Executor, PgConnection};
 
 pub enum TestDatabase {
     /// A database created for this test on the shared server; dropped with the value.
@@ -21,7 +21,8 @@ impl TestDatabase {
         let mut conn = PgConnection::connect(&admin)
             .await
             .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {admin}: {e}"));
-        conn.execute(format!(r#"CREATE DATABASE "{name}""#).as_str())
+        // The name is ours (unique_prefix), not input: safe to splice.
+        conn.execute(AssertSqlSafe(format!(r#"CREATE DATABASE "{name}""#)))
             .await
             .unwrap_or_else(|e| panic!("cannot create database {name}: {e}"));
         let _ = conn.close().await;
@@ -76,9 +77,11 @@ impl Drop for TestDatabase {
                 .ok()?;
             runtime.block_on(async {
                 let mut conn = PgConnection::connect(&admin).await.ok()?;
-                conn.execute(format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#).as_str())
-                    .await
-                    .ok()
+                conn.execute(AssertSqlSafe(format!(
+                    r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#
+                )))
+                .await
+                .ok()
             })
         })
         .join();
