@@ -25,7 +25,7 @@ pub enum VerifyError {
     Invalid,
     /// The verifier could not decide (auth service down); not the client's fault.
     #[error("cannot verify the token now: {0}")]
-    Unavailable(String),
+    Unavailable(Box<dyn std::error::Error + Send + Sync>),
 }
 
 #[async_trait::async_trait]
@@ -71,26 +71,72 @@ where
     type Rejection = AuthRejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let Some(token) = bearer_token(&parts.headers) else {
-            return Err(AuthRejection(ApiError::unauthorized(
-                "missing_token",
-                "Send an access token as `Authorization: Bearer <token>`.",
-            )));
-        };
         let verifier = SharedVerifier::from_ref(state);
-        match verifier.verify(token).await {
-            Ok(identity) => Ok(AuthUser(identity)),
-            Err(VerifyError::Invalid) => Err(AuthRejection(ApiError::unauthorized(
-                "invalid_token",
+        authenticate(verifier.as_ref(), bearer_token(&parts.headers))
+            .await
+            .map(AuthUser)
+            .map_err(|failure| AuthRejection(failure.into()))
+    }
+}
+
+/// Why a caller could not be identified.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthFailure {
+    #[error("no access token was sent")]
+    Missing,
+    #[error("the access token is invalid, expired or revoked")]
+    Invalid,
+    /// Not the caller's fault: the auth service could not be asked.
+    #[error("credentials cannot be checked now")]
+    Unavailable,
+}
+
+impl AuthFailure {
+    /// The stable code clients branch on, over HTTP and over sockets alike.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AuthFailure::Missing => "missing_token",
+            AuthFailure::Invalid => "invalid_token",
+            AuthFailure::Unavailable => "auth_unavailable",
+        }
+    }
+}
+
+impl From<AuthFailure> for ApiError {
+    fn from(failure: AuthFailure) -> Self {
+        match failure {
+            AuthFailure::Missing => ApiError::unauthorized(
+                failure.code(),
+                "Send an access token as `Authorization: Bearer <token>`.",
+            ),
+            AuthFailure::Invalid => ApiError::unauthorized(
+                failure.code(),
                 "The access token is invalid, expired or revoked.",
-            ))),
-            Err(VerifyError::Unavailable(reason)) => {
-                tracing::warn!(%reason, "token verification unavailable");
-                Err(AuthRejection(
-                    ApiError::unavailable("auth_unavailable", "Cannot check credentials now.")
-                        .with_retry_after(1),
-                ))
+            ),
+            AuthFailure::Unavailable => {
+                ApiError::unavailable(failure.code(), "Cannot check credentials now.")
+                    .with_retry_after(1)
             }
+        }
+    }
+}
+
+/// The identity behind `token`, outside any HTTP request: what the `AuthUser` extractor
+/// and the Socket.IO handshake (token in its `auth` payload) both use.
+pub async fn authenticate(
+    verifier: &dyn TokenVerifier,
+    token: Option<&str>,
+) -> Result<Identity, AuthFailure> {
+    let token = token.map(str::trim).filter(|t| !t.is_empty());
+    let Some(token) = token else {
+        return Err(AuthFailure::Missing);
+    };
+    match verifier.verify(token).await {
+        Ok(identity) => Ok(identity),
+        Err(VerifyError::Invalid) => Err(AuthFailure::Invalid),
+        Err(VerifyError::Unavailable(reason)) => {
+            tracing::warn!(%reason, "token verification unavailable");
+            Err(AuthFailure::Unavailable)
         }
     }
 }
@@ -134,13 +180,13 @@ impl TokenVerifier for RemoteVerifier {
             .bearer_auth(token)
             .send()
             .await
-            .map_err(|e| VerifyError::Unavailable(e.to_string()))?;
+            .map_err(|e| VerifyError::Unavailable(e.into()))?;
         match response.status().as_u16() {
             200 => {
                 let identity: Identity = response
                     .json()
                     .await
-                    .map_err(|e| VerifyError::Unavailable(format!("bad verify answer: {e}")))?;
+                    .map_err(|e| VerifyError::Unavailable(e.into()))?;
                 self.cache.put(key, Some(identity.clone()));
                 Ok(identity)
             }
@@ -148,7 +194,9 @@ impl TokenVerifier for RemoteVerifier {
                 self.cache.put(key, None);
                 Err(VerifyError::Invalid)
             }
-            other => Err(VerifyError::Unavailable(format!("verify answered {other}"))),
+            other => Err(VerifyError::Unavailable(
+                format!("the auth service answered {other}").into(),
+            )),
         }
     }
 }

@@ -33,6 +33,23 @@ pub enum ConfigError {
     Invalid(Box<toml::de::Error>),
 }
 
+/// A setting whose value would make a service useless or unsafe.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SettingError {
+    #[error("{0} must be greater than 0")]
+    NotPositive(&'static str),
+    #[error("{name} must be at least {min}")]
+    TooSmall { name: &'static str, min: u64 },
+}
+
+/// Refuses the first of `settings` (name, value) that is 0.
+pub fn require_positive(settings: &[(&'static str, u64)]) -> Result<(), SettingError> {
+    match settings.iter().find(|(_, value)| *value == 0) {
+        Some((name, _)) => Err(SettingError::NotPositive(name)),
+        None => Ok(()),
+    }
+}
+
 /// Loads settings from the optional file at `path` and the process environment.
 pub fn load<T: DeserializeOwned>(path: Option<&Path>) -> Result<T, ConfigError> {
     load_from(path, std::env::vars())

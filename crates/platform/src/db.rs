@@ -1,5 +1,5 @@
-//! Database pools (PostgreSQL for cluster mode, SQLite for embedded) and their readiness
-//! checks. Each service runs its own migrations on its own pool.
+//! Database pools: PostgreSQL for cluster mode, SQLite for embedded. Each service runs
+//! its own migrations on its own pool.
 
 use std::path::Path;
 use std::str::FromStr;
@@ -9,8 +9,6 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-
-use crate::health::ReadinessCheck;
 
 /// Connects to PostgreSQL. `acquire_timeout` is short so that an outage shows as errors
 /// (and in `/readyz`) instead of requests hanging.
@@ -36,36 +34,4 @@ pub async fn connect_sqlite(path: &Path) -> Result<SqlitePool, sqlx::Error> {
         .acquire_timeout(Duration::from_secs(5))
         .connect_with(options)
         .await
-}
-
-pub struct PostgresCheck(pub PgPool);
-
-#[async_trait::async_trait]
-impl ReadinessCheck for PostgresCheck {
-    fn name(&self) -> &str {
-        "postgres"
-    }
-    async fn check(&self) -> Result<(), String> {
-        sqlx::query("SELECT 1")
-            .execute(&self.0)
-            .await
-            .map(|_| ())
-            .map_err(|e| e.to_string())
-    }
-}
-
-pub struct SqliteCheck(pub SqlitePool);
-
-#[async_trait::async_trait]
-impl ReadinessCheck for SqliteCheck {
-    fn name(&self) -> &str {
-        "sqlite"
-    }
-    async fn check(&self) -> Result<(), String> {
-        sqlx::query("SELECT 1")
-            .execute(&self.0)
-            .await
-            .map(|_| ())
-            .map_err(|e| e.to_string())
-    }
 }

@@ -7,14 +7,80 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use redis::aio::ConnectionManager;
 use serde_json::{Map, Value, json};
+
+use crate::infra::Database;
+use crate::messaging::MessageBroker;
 
 /// One dependency that must answer for the service to be ready.
 #[async_trait::async_trait]
 pub trait ReadinessCheck: Send + Sync {
     /// Short name shown in `/readyz`: `postgres`, `redis`, `sqlite`, ...
     fn name(&self) -> &str;
-    async fn check(&self) -> Result<(), String>;
+    async fn check(&self) -> Result<(), CheckError>;
+}
+
+/// Why a dependency is not ready; shown in `/readyz` (operators' eyes, not users').
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct CheckError(Box<dyn std::error::Error + Send + Sync>);
+
+impl CheckError {
+    pub fn new(cause: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self(cause.into())
+    }
+}
+
+/// The database answers a query.
+pub struct DatabaseCheck(pub Database);
+
+#[async_trait::async_trait]
+impl ReadinessCheck for DatabaseCheck {
+    fn name(&self) -> &str {
+        match self.0 {
+            Database::Sqlite(_) => "sqlite",
+            Database::Postgres(_) => "postgres",
+        }
+    }
+    async fn check(&self) -> Result<(), CheckError> {
+        let answer = match &self.0 {
+            Database::Sqlite(pool) => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()),
+            Database::Postgres(pool) => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()),
+        };
+        answer.map_err(CheckError::new)
+    }
+}
+
+/// Redis answers PING.
+pub struct RedisCheck(pub ConnectionManager);
+
+#[async_trait::async_trait]
+impl ReadinessCheck for RedisCheck {
+    fn name(&self) -> &str {
+        "redis"
+    }
+    async fn check(&self) -> Result<(), CheckError> {
+        let mut conn = self.0.clone();
+        redis::cmd("PING")
+            .query_async::<String>(&mut conn)
+            .await
+            .map(|_| ())
+            .map_err(CheckError::new)
+    }
+}
+
+/// The message broker can be reached.
+pub struct BrokerCheck(pub Arc<dyn MessageBroker>);
+
+#[async_trait::async_trait]
+impl ReadinessCheck for BrokerCheck {
+    fn name(&self) -> &str {
+        "rabbitmq"
+    }
+    async fn check(&self) -> Result<(), CheckError> {
+        self.0.ping().await.map_err(CheckError::new)
+    }
 }
 
 /// How long one check may take before it counts as failed.
@@ -47,7 +113,7 @@ async fn readiness(checks: &[Arc<dyn ReadinessCheck>]) -> Response {
             Err(err) => {
                 ready = false;
                 tracing::warn!(check = %name, error = %err, "readiness check failed");
-                report.insert(name, json!(err));
+                report.insert(name, json!(err.to_string()));
             }
         }
     }
@@ -63,7 +129,7 @@ async fn readiness(checks: &[Arc<dyn ReadinessCheck>]) -> Response {
     (status, Json(body)).into_response()
 }
 
-async fn run_checks(checks: &[Arc<dyn ReadinessCheck>]) -> Vec<(String, Result<(), String>)> {
+async fn run_checks(checks: &[Arc<dyn ReadinessCheck>]) -> Vec<(String, Result<(), CheckError>)> {
     let handles: Vec<_> = checks
         .iter()
         .map(|check| {
@@ -71,7 +137,9 @@ async fn run_checks(checks: &[Arc<dyn ReadinessCheck>]) -> Vec<(String, Result<(
             tokio::spawn(async move {
                 let result = match tokio::time::timeout(CHECK_TIMEOUT, check.check()).await {
                     Ok(result) => result,
-                    Err(_) => Err(format!("no answer within {CHECK_TIMEOUT:?}")),
+                    Err(_) => Err(CheckError::new(format!(
+                        "no answer within {CHECK_TIMEOUT:?}"
+                    ))),
                 };
                 (check.name().to_owned(), result)
             })
@@ -81,7 +149,7 @@ async fn run_checks(checks: &[Arc<dyn ReadinessCheck>]) -> Vec<(String, Result<(
     for handle in handles {
         match handle.await {
             Ok(result) => results.push(result),
-            Err(err) => results.push(("check".to_owned(), Err(format!("check panicked: {err}")))),
+            Err(err) => results.push(("check".to_owned(), Err(CheckError::new(err)))),
         }
     }
     results

@@ -5,18 +5,26 @@
 //! ([`telemetry`]), one Prometheus recorder per process ([`metrics`]), `/healthz` and
 //! `/readyz` ([`health`]), serving with request ids and graceful shutdown ([`http`]),
 //! `application/problem+json` errors ([`problem`]), request extractors ([`extract`]) and
-//! the authenticated-user extractor with its token verifiers ([`auth`]).
+//! the authenticated-user extractor with its token verifiers ([`auth`]). Services are
+//! built on an [`Infra`] (embedded or cluster: [`infra`]) and hand back [`ServiceParts`]
+//! ([`service`]); durable messaging is in [`messaging`], shared blobs in [`blobs`].
 
 pub mod auth;
+pub mod blobs;
 pub mod config;
 pub mod db;
 pub mod extract;
 pub mod health;
 pub mod http;
+pub mod infra;
+pub mod messaging;
 pub mod metrics;
 pub mod problem;
 pub mod redis;
+pub mod service;
 pub mod shutdown;
 pub mod telemetry;
 
+pub use infra::Infra;
 pub use problem::ApiError;
+pub use service::{ServiceParts, StartError};
