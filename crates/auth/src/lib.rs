@@ -7,17 +7,21 @@
 //! the session as well as the signature.
 //!
 //! The crate is a library: [`AuthService`] holds the logic over a [`UserStore`] and a
-//! [`LoginThrottle`]; [`http::router`] puts it behind HTTP. The `codearena` binary builds it
-//! with SQLite and in-process counters (embedded) or PostgreSQL and Redis (cluster).
+//! [`LoginThrottle`]; [`http::router`] puts it behind HTTP; [`parts`] builds both over the
+//! mode's infrastructure: SQLite and in-process counters (embedded) or PostgreSQL and
+//! Redis (cluster).
 
 pub mod domain;
 pub mod http;
+mod parts;
 pub mod password;
+pub mod secret;
 pub mod service;
 pub mod store;
 pub mod throttle;
 pub mod tokens;
 
+pub use parts::{AuthParts, parts};
 pub use service::{AuthError, AuthService, AuthSettings};
 pub use store::{PostgresUserStore, SqliteUserStore, UserStore};
 pub use throttle::{LoginThrottle, MemoryThrottle, RedisThrottle};

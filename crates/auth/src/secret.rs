@@ -3,28 +3,50 @@
 
 use std::io::Write;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
+use crate::tokens::MIN_SECRET_BYTES;
 
 pub const FILE_NAME: &str = "jwt-secret";
 
+#[derive(Debug, thiserror::Error)]
+pub enum SecretFileError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0} is not a regular file")]
+    NotAFile(PathBuf),
+    #[error("{0} is readable by other users; run `chmod 600 {0}`")]
+    Exposed(PathBuf),
+    #[error("{0} holds fewer than {MIN_SECRET_BYTES} bytes")]
+    TooShort(PathBuf),
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SecretFileError + '_ {
+    move |source| SecretFileError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
 /// Reads the secret from `data_dir`, creating it (mode 0600) if there is none.
-pub fn load_or_create(data_dir: &Path) -> anyhow::Result<String> {
+pub fn load_or_create(data_dir: &Path) -> Result<String, SecretFileError> {
     let path = data_dir.join(FILE_NAME);
     match std::fs::symlink_metadata(&path) {
         Ok(meta) => read_existing(&path, &meta),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => create(data_dir, &path),
-        Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+        Err(e) => Err(io(&path)(e)),
     }
 }
 
 /// Writes a new secret beside its place and renames it there, so a failed write never
 /// leaves an empty or partial secret behind; if another process won the race, its secret
 /// is the one used.
-fn create(data_dir: &Path, path: &Path) -> anyhow::Result<String> {
+fn create(data_dir: &Path, path: &Path) -> Result<String, SecretFileError> {
     let temp = data_dir.join(format!(".{FILE_NAME}.{}", std::process::id()));
-    let secret = auth::tokens::generate_secret();
+    let secret = crate::tokens::generate_secret();
     let written = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -36,7 +58,7 @@ fn create(data_dir: &Path, path: &Path) -> anyhow::Result<String> {
         });
     if let Err(e) = written {
         let _ = std::fs::remove_file(&temp);
-        return Err(e).with_context(|| format!("writing {}", temp.display()));
+        return Err(io(&temp)(e));
     }
     // link(2) fails if the secret appeared meanwhile, unlike rename(2).
     let linked = std::fs::hard_link(&temp, path);
@@ -47,34 +69,24 @@ fn create(data_dir: &Path, path: &Path) -> anyhow::Result<String> {
             Ok(secret)
         }
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            let meta = std::fs::symlink_metadata(path)
-                .with_context(|| format!("reading {}", path.display()))?;
+            let meta = std::fs::symlink_metadata(path).map_err(io(path))?;
             read_existing(path, &meta)
         }
-        Err(e) => Err(e).with_context(|| format!("creating {}", path.display())),
+        Err(e) => Err(io(path)(e)),
     }
 }
 
-fn read_existing(path: &Path, meta: &std::fs::Metadata) -> anyhow::Result<String> {
+fn read_existing(path: &Path, meta: &std::fs::Metadata) -> Result<String, SecretFileError> {
     if !meta.is_file() {
-        bail!("{} is not a regular file", path.display());
+        return Err(SecretFileError::NotAFile(path.to_owned()));
     }
     if meta.permissions().mode() & 0o077 != 0 {
-        bail!(
-            "{} is readable by other users; run `chmod 600 {}`",
-            path.display(),
-            path.display()
-        );
+        return Err(SecretFileError::Exposed(path.to_owned()));
     }
-    let secret =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let secret = std::fs::read_to_string(path).map_err(io(path))?;
     let secret = secret.trim().to_owned();
-    if secret.len() < auth::tokens::MIN_SECRET_BYTES {
-        bail!(
-            "{} holds fewer than {} bytes",
-            path.display(),
-            auth::tokens::MIN_SECRET_BYTES
-        );
+    if secret.len() < MIN_SECRET_BYTES {
+        return Err(SecretFileError::TooShort(path.to_owned()));
     }
     Ok(secret)
 }

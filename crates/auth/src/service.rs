@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use contracts::auth::Identity;
 use platform::auth::{TokenVerifier, VerifyError};
+use platform::config::{SettingError, require_positive};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -103,7 +104,7 @@ pub enum SetupError {
     #[error("bcrypt cost must be 4..=31, got {0}")]
     Cost(u32),
     #[error("invalid configuration: {0}")]
-    Settings(String),
+    Settings(#[from] SettingError),
     #[error(transparent)]
     Hash(#[from] HashError),
 }
@@ -135,27 +136,30 @@ impl AuthService {
         if !(4..=31).contains(&settings.bcrypt_cost) {
             return Err(SetupError::Cost(settings.bcrypt_cost));
         }
-        for (name, value) in [
-            ("auth.access_token_ttl_secs", settings.access_token_ttl_secs),
+        // Negative lifetimes count as 0.
+        let ttl = |secs: i64| u64::try_from(secs).unwrap_or(0);
+        require_positive(&[
+            (
+                "auth.access_token_ttl_secs",
+                ttl(settings.access_token_ttl_secs),
+            ),
             (
                 "auth.refresh_token_ttl_secs",
-                settings.refresh_token_ttl_secs,
+                ttl(settings.refresh_token_ttl_secs),
             ),
-        ] {
-            if value <= 0 {
-                return Err(SetupError::Settings(format!(
-                    "{name} must be greater than 0"
-                )));
-            }
-        }
-        if settings.login_failures_per_account == 0
-            || settings.login_failures_per_address == 0
-            || settings.registrations_per_address == 0
-        {
-            return Err(SetupError::Settings(
-                "auth.login_failures_per_account and _per_address must be at least 1".into(),
-            ));
-        }
+            (
+                "auth.login_failures_per_account",
+                u64::from(settings.login_failures_per_account),
+            ),
+            (
+                "auth.login_failures_per_address",
+                u64::from(settings.login_failures_per_address),
+            ),
+            (
+                "auth.registrations_per_address",
+                u64::from(settings.registrations_per_address),
+            ),
+        ])?;
         let concurrency = match settings.hash_concurrency {
             0 => std::thread::available_parallelism()
                 .map(|n| (n.get() / 2).max(1))
@@ -359,7 +363,7 @@ impl TokenVerifier for AuthService {
             .store
             .session_active(claims.sid)
             .await
-            .map_err(|e| VerifyError::Unavailable(e.to_string()))?;
+            .map_err(|e| VerifyError::Unavailable(e.into()))?;
         if !active {
             return Err(VerifyError::Invalid);
         }

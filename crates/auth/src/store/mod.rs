@@ -1,8 +1,9 @@
 //! Where users and refresh tokens live: the [`UserStore`] trait, with PostgreSQL (cluster)
-//! and SQLite (embedded) implementations that pass one behavioural suite
-//! (`tests/store.rs`).
+//! and SQLite (embedded) implementations that share one body of SQL ([`sql`]) and pass
+//! one behavioural suite (`tests/suites/store.rs`).
 
 mod postgres;
+mod sql;
 mod sqlite;
 
 pub use postgres::PostgresUserStore;
@@ -105,21 +106,4 @@ pub trait UserStore: Send + Sync {
 
     /// Whether the session still has a token that is not revoked.
     async fn session_active(&self, session_id: Uuid) -> Result<bool, StoreError>;
-}
-
-/// Reads which unique index a database error is about, from its constraint name or, where
-/// the database gives none (SQLite), its message.
-fn taken_from(err: &sqlx::Error) -> Option<Taken> {
-    let db = err.as_database_error()?;
-    if !db.is_unique_violation() {
-        return None;
-    }
-    let text = format!("{} {}", db.constraint().unwrap_or_default(), db.message());
-    if text.contains("username") {
-        Some(Taken::Username)
-    } else if text.contains("email") {
-        Some(Taken::Email)
-    } else {
-        None
-    }
 }
