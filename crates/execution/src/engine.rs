@@ -15,7 +15,9 @@ use uuid::Uuid;
 use crate::package;
 use crate::service::LanguageInfo;
 use crate::settings::ExecutionSettings;
-use crate::store::{JobStore, now_ms};
+use platform::blobs::BlobStore;
+
+use crate::store::now_ms;
 use crate::worker::internal_error;
 
 /// Output of a custom run that is sent back, at most.
@@ -33,7 +35,7 @@ pub enum SetupError {
     #[error("cannot set up the sandbox: {0}")]
     Judge(#[from] judge::JudgeError),
     #[error("invalid configuration: {0}")]
-    Settings(String),
+    Settings(#[from] platform::config::SettingError),
     #[error("package cache {path}: {source}")]
     Cache {
         path: PathBuf,
@@ -49,7 +51,7 @@ pub struct Engine {
     slot_count: usize,
     /// Slots whose sandbox could not be rebuilt after a failure.
     lost_slots: AtomicUsize,
-    store: Arc<dyn JobStore>,
+    packages: Arc<dyn BlobStore>,
     cache_dir: PathBuf,
     _cache_guard: Option<tempfile::TempDir>,
     problems: Mutex<HashMap<String, Arc<Problem>>>,
@@ -65,10 +67,10 @@ impl Engine {
     /// temporary directory removed when the engine is dropped.
     pub fn new(
         settings: &ExecutionSettings,
-        store: Arc<dyn JobStore>,
+        packages: Arc<dyn BlobStore>,
         cache_dir: Option<PathBuf>,
     ) -> Result<Self, SetupError> {
-        settings.validate().map_err(SetupError::Settings)?;
+        settings.validate()?;
         let languages = Languages::discover();
         let slot_count = settings.worker_slots();
         let mut sandbox = Judge::sandbox_config(&languages);
@@ -111,7 +113,7 @@ impl Engine {
             slots: Semaphore::new(slot_count),
             slot_count,
             lost_slots: AtomicUsize::new(0),
-            store,
+            packages,
             cache_dir,
             _cache_guard: cache_guard,
             problems: Mutex::new(HashMap::new()),
@@ -224,7 +226,7 @@ impl Engine {
         }
     }
 
-    /// The problem with content hash `hash`, from memory, the local cache, or the store.
+    /// The problem with content hash `hash`, from memory, the local cache, or the blob store.
     async fn problem(&self, hash: &str) -> Result<Option<Arc<Problem>>, EngineError> {
         if let Some(problem) = self
             .problems
@@ -237,8 +239,8 @@ impl Engine {
         let dir = self.cache_dir.join(hash);
         if !dir.is_dir() {
             let Some(archive) = self
-                .store
-                .package(hash)
+                .packages
+                .get(hash)
                 .await
                 .map_err(|e| EngineError::Retryable(format!("package store: {e}")))?
             else {
@@ -326,25 +328,6 @@ fn private_dir(dir: &Path) -> std::io::Result<()> {
 
 fn load_verified(dir: &Path) -> Result<Problem, judge::ProblemError> {
     Problem::load(dir)
-}
-
-/// Packs the package at `dir`, stores it under its content hash and returns the hash:
-/// what the owner of a problem does once so that judge jobs can name it.
-pub async fn publish_package(store: &dyn JobStore, dir: &Path) -> Result<String, String> {
-    let dir = dir.to_owned();
-    let (hash, archive) = tokio::task::spawn_blocking(move || {
-        let problem = Problem::load(&dir).map_err(|e| e.to_string())?;
-        let hash = problem.content_hash().map_err(|e| e.to_string())?;
-        let archive = package::pack(&dir).map_err(|e| e.to_string())?;
-        Ok::<_, String>((hash, archive))
-    })
-    .await
-    .map_err(|e| e.to_string())??;
-    store
-        .put_package(&hash, &archive)
-        .await
-        .map_err(|e| e.to_string())?;
-    Ok(hash)
 }
 
 pub fn language_list(languages: &Languages) -> Vec<LanguageInfo> {

@@ -4,18 +4,22 @@
 //!   `POST /api/execution/judge` (a submission against a problem package, for the battle
 //!   service), `GET /api/execution/jobs/{id}` (with bounded long-poll),
 //!   `GET /api/execution/languages`.
-//! - [`queue`]: the [`queue::Broker`] between API and workers (RabbitMQ or in-process).
-//! - [`store`]: job records, results, per-user caps, packages (Redis or in-process).
+//! - [`queue`]: [`queue::JobQueue`], jobs and results on the message broker (RabbitMQ or
+//!   in-process).
+//! - [`store`]: job records, results, per-user caps (Redis or in-process).
 //! - [`worker`]: takes jobs, judges them in the sandbox, stores and publishes results.
-//! - [`package`]: problem packages as archives, addressed by content hash.
+//! - [`package`]: problem packages as archives, published by content hash.
+//! - [`parts`]: all of it over the mode's infrastructure.
 
 pub mod engine;
 pub mod http;
 pub mod package;
+mod parts;
 pub mod queue;
 pub mod service;
 pub mod settings;
 pub mod store;
 pub mod worker;
 
+pub use parts::{ExecutionParts, parts};
 pub use settings::ExecutionSettings;

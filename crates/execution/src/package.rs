@@ -1,5 +1,6 @@
-//! Problem packages as bytes: what is stored in Redis under the package's content hash,
-//! and unpacked once per worker into a local cache directory.
+//! Problem packages as bytes: what is stored in the shared blob store under the
+//! package's content hash ([`publish`]), and unpacked once per worker into a local cache
+//! directory.
 //!
 //! The archive is a plain tar of the files judging needs (`problem.yaml`, `data/`,
 //! `output_validators/`, `input_validators/`, `testdata.yaml` …). Unpacking accepts only
@@ -10,12 +11,41 @@ use std::fs;
 use std::io::{Cursor, Read};
 use std::path::{Component, Path, PathBuf};
 
+use judge::Problem;
+use platform::blobs::{BlobError, BlobStore};
+
 #[derive(Debug, thiserror::Error)]
 pub enum PackageError {
     #[error("reading the package: {0}")]
     Io(#[from] std::io::Error),
     #[error("the package archive holds a disallowed entry: {0}")]
     Unsafe(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    #[error("loading the problem: {0}")]
+    Problem(#[from] judge::ProblemError),
+    #[error(transparent)]
+    Pack(#[from] PackageError),
+    #[error("storing the package: {0}")]
+    Store(#[from] BlobError),
+    #[error("the packing task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}
+
+/// Packs the package at `dir`, stores it under its content hash and returns the hash:
+/// what the owner of a problem does once so that judge jobs can name it.
+pub async fn publish(packages: &dyn BlobStore, dir: &Path) -> Result<String, PublishError> {
+    let dir = dir.to_owned();
+    let (hash, archive) = tokio::task::spawn_blocking(move || {
+        let hash = Problem::load(&dir)?.content_hash()?;
+        let archive = pack(&dir)?;
+        Ok::<_, PublishError>((hash, archive))
+    })
+    .await??;
+    packages.put(&hash, &archive).await?;
+    Ok(hash)
 }
 
 /// Folders and files of a package that judging reads; statements and submissions are left

@@ -7,7 +7,9 @@ use contracts::execution::{JudgeJob, Task};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::queue::{Broker, QueueError};
+use platform::messaging::QueueError;
+
+use crate::queue::JobQueue;
 use crate::settings::ExecutionSettings;
 use crate::store::{JobRecord, JobState, JobStore, StoreError, now_ms};
 
@@ -45,7 +47,7 @@ pub struct ExecutionService {
     waiters: tokio::sync::Semaphore,
     settings: ExecutionSettings,
     store: Arc<dyn JobStore>,
-    broker: Arc<dyn Broker>,
+    queue: JobQueue,
     languages: Vec<LanguageInfo>,
 }
 
@@ -53,14 +55,14 @@ impl ExecutionService {
     pub fn new(
         settings: ExecutionSettings,
         store: Arc<dyn JobStore>,
-        broker: Arc<dyn Broker>,
+        queue: JobQueue,
         languages: Vec<LanguageInfo>,
     ) -> Self {
         Self {
             waiters: tokio::sync::Semaphore::new(settings.max_waiting_requests),
             settings,
             store,
-            broker,
+            queue,
             languages,
         }
     }
@@ -128,7 +130,7 @@ impl ExecutionService {
         if !self.store.admit(&record, cap).await? {
             return Err(SubmitError::TooManyJobs(cap));
         }
-        if let Err(e) = self.broker.publish_job(&job).await {
+        if let Err(e) = self.queue.publish_job(&job).await {
             if let Err(undo) = self.store.withdraw(job.id, owner).await {
                 tracing::error!(error = %undo, job = %job.id, "cannot withdraw an unqueued job");
             }

@@ -1,5 +1,6 @@
 //! The `[execution]` section of the configuration.
 
+use platform::config::{SettingError, require_positive};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -54,7 +55,7 @@ impl Default for ExecutionSettings {
 
 impl ExecutionSettings {
     /// Refuses values that would make the service useless or unsafe.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), SettingError> {
         let positive = [
             ("execution.max_source_bytes", self.max_source_bytes as u64),
             ("execution.max_stdin_bytes", self.max_stdin_bytes as u64),
@@ -67,13 +68,12 @@ impl ExecutionSettings {
             ("execution.run_time_limit_ms", self.run_time_limit_ms),
             ("execution.run_memory_mib", self.run_memory_mib),
         ];
-        for (name, value) in positive {
-            if value == 0 {
-                return Err(format!("{name} must be greater than 0"));
-            }
-        }
+        require_positive(&positive)?;
         if self.run_memory_mib < 16 {
-            return Err("execution.run_memory_mib must be at least 16".into());
+            return Err(SettingError::TooSmall {
+                name: "execution.run_memory_mib",
+                min: 16,
+            });
         }
         Ok(())
     }
@@ -98,11 +98,9 @@ mod tests {
             max_attempts: 0,
             ..ExecutionSettings::default()
         };
-        assert!(
-            zero_attempts
-                .validate()
-                .unwrap_err()
-                .contains("max_attempts")
+        assert_eq!(
+            zero_attempts.validate(),
+            Err(SettingError::NotPositive("execution.max_attempts"))
         );
         let tiny_memory = ExecutionSettings {
             run_memory_mib: 8,

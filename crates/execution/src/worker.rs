@@ -16,7 +16,9 @@ use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
 use crate::engine::{Engine, EngineError};
-use crate::queue::{Broker, Delivery};
+use platform::messaging::Delivery;
+
+use crate::queue::JobQueue;
 use crate::settings::ExecutionSettings;
 use crate::store::{JobStore, now_ms};
 
@@ -25,7 +27,7 @@ pub const QUEUE_DEPTH: &str = "execution_queue_depth";
 
 pub struct Workers {
     pub store: Arc<dyn JobStore>,
-    pub broker: Arc<dyn Broker>,
+    pub queue: JobQueue,
     pub engine: Arc<Engine>,
     pub settings: ExecutionSettings,
 }
@@ -35,13 +37,13 @@ impl Workers {
     pub fn spawn(self, shutdown: CancellationToken) -> tokio::task::JoinHandle<()> {
         let slots = self.engine.slots();
         let this = Arc::new(self);
-        tokio::spawn(report_queue_depth(this.broker.clone(), shutdown.clone()));
+        tokio::spawn(report_queue_depth(this.queue.clone(), shutdown.clone()));
         tokio::spawn(async move {
             if slots == 0 {
                 return;
             }
             let prefetch = u16::try_from(slots).unwrap_or(u16::MAX);
-            let mut deliveries = this.broker.consume(prefetch, shutdown.clone());
+            let mut deliveries = this.queue.consume_jobs(prefetch, shutdown.clone());
             let mut running = tokio::task::JoinSet::new();
             loop {
                 let delivery = tokio::select! {
@@ -151,7 +153,7 @@ impl Workers {
             }
         };
         if give_up {
-            if let Err(e) = self.broker.publish_result(&stored).await {
+            if let Err(e) = self.queue.publish_result(&stored).await {
                 tracing::warn!(error = %e, "cannot publish the result; putting the job back");
                 retry(delivery).await;
                 return;
@@ -167,7 +169,7 @@ impl Workers {
     async fn publish_and_ack(&self, result: JobResult, delivery: Delivery) {
         let mut pause = Duration::from_millis(100);
         for attempt in 1..=5 {
-            match self.broker.publish_result(&result).await {
+            match self.queue.publish_result(&result).await {
                 Ok(()) => {
                     if let Err(e) = delivery.ack.ack().await {
                         // The job comes back; its stored result is then published again.
@@ -216,9 +218,9 @@ pub fn internal_error(job: &JudgeJob, error: String) -> JobResult {
 }
 
 /// Samples the queue depth into a gauge every few seconds.
-async fn report_queue_depth(broker: Arc<dyn Broker>, shutdown: CancellationToken) {
+async fn report_queue_depth(queue: JobQueue, shutdown: CancellationToken) {
     loop {
-        if let Ok(depth) = broker.queue_depth().await {
+        if let Ok(depth) = queue.queue_depth().await {
             metrics::gauge!(QUEUE_DEPTH).set(depth as f64);
         }
         tokio::select! {

@@ -15,7 +15,6 @@ struct Inner {
     jobs: HashMap<Uuid, (JobRecord, u32, Instant)>,
     /// Deliveries of jobs that have no record (published by another path).
     attempts: HashMap<Uuid, (u32, Instant)>,
-    packages: HashMap<String, Vec<u8>>,
 }
 
 pub struct MemoryJobStore {
@@ -128,17 +127,6 @@ impl JobStore for MemoryJobStore {
                 Ok(entry.0)
             }
         }
-    }
-
-    async fn package(&self, hash: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.lock().packages.get(hash).cloned())
-    }
-
-    async fn put_package(&self, hash: &str, archive: &[u8]) -> Result<(), StoreError> {
-        self.lock()
-            .packages
-            .insert(hash.to_owned(), archive.to_vec());
-        Ok(())
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

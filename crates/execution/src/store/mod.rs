@@ -1,4 +1,4 @@
-//! Job records, cached results, per-user in-flight counts and problem packages:
+//! Job records, cached results and per-user in-flight counts:
 //! [`JobStore`], in Redis (cluster) or in memory (embedded). Both pass the suite in
 //! `tests/store.rs`.
 
@@ -59,10 +59,6 @@ pub trait JobStore: Send + Sync {
 
     /// Counts one delivery of the job and returns the count so far.
     async fn count_attempt(&self, id: Uuid) -> Result<u32, StoreError>;
-
-    async fn package(&self, hash: &str) -> Result<Option<Vec<u8>>, StoreError>;
-
-    async fn put_package(&self, hash: &str, archive: &[u8]) -> Result<(), StoreError>;
 
     /// Checks the store answers (readiness).
     async fn ping(&self) -> Result<(), StoreError>;

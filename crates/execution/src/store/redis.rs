@@ -5,7 +5,6 @@
 //!   expires after the result TTL;
 //! - `execution:job:inflight:{owner}`: sorted set of the owner's unfinished job ids, by
 //!   submission time;
-//! - `execution:package:{hash}`: a problem package archive.
 //!
 //! Admission and finishing are Lua scripts, so each is one atomic step.
 
@@ -74,13 +73,6 @@ impl RedisJobStore {
         names::prefixed(
             &self.prefix,
             &format!("{}:inflight:{owner}", names::EXECUTION_JOBS_STATE),
-        )
-    }
-
-    fn package_key(&self, hash: &str) -> String {
-        names::prefixed(
-            &self.prefix,
-            &format!("{}:{hash}", names::EXECUTION_PACKAGES),
         )
     }
 
@@ -207,24 +199,6 @@ impl JobStore for RedisJobStore {
             .query_async(&mut conn)
             .await?;
         Ok(attempts)
-    }
-
-    async fn package(&self, hash: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        let mut conn = self.conn.clone();
-        Ok(::redis::cmd("GET")
-            .arg(self.package_key(hash))
-            .query_async(&mut conn)
-            .await?)
-    }
-
-    async fn put_package(&self, hash: &str, archive: &[u8]) -> Result<(), StoreError> {
-        let mut conn = self.conn.clone();
-        ::redis::cmd("SET")
-            .arg(self.package_key(hash))
-            .arg(archive)
-            .query_async::<()>(&mut conn)
-            .await?;
-        Ok(())
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

@@ -1,24 +1,24 @@
-//! The `Broker` contract, in memory and on RabbitMQ.
+//! Execution's job queue (`JobQueue`) on the in-process broker and on RabbitMQ.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use contracts::execution::{JudgeJob, Task};
-use execution::queue::{Broker, Delivery, MemoryBroker, RabbitBroker};
+use execution::queue::JobQueue;
+use platform::messaging::{AmqpBroker, Delivery, MemoryBroker};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-async fn memory() -> Arc<dyn Broker> {
-    Arc::new(MemoryBroker::new())
+async fn memory() -> JobQueue {
+    JobQueue::new(Arc::new(MemoryBroker::new())).await.unwrap()
 }
 
-async fn rabbit() -> Arc<dyn Broker> {
-    Arc::new(
-        RabbitBroker::connect(&testkit::amqp_url(), &testkit::unique_prefix())
-            .await
-            .unwrap(),
-    )
+async fn rabbit() -> JobQueue {
+    let broker = AmqpBroker::connect(&testkit::amqp_url(), &testkit::unique_prefix())
+        .await
+        .unwrap();
+    JobQueue::new(Arc::new(broker)).await.unwrap()
 }
 
 macro_rules! suite {
@@ -77,19 +77,19 @@ async fn nothing_within(rx: &mut mpsc::Receiver<Delivery>, wait: Duration) -> bo
     tokio::time::timeout(wait, rx.recv()).await.is_err()
 }
 
-async fn depth_becomes(broker: &Arc<dyn Broker>, expected: u64) {
+async fn depth_becomes(broker: &JobQueue, expected: u64) {
     testkit::wait_until(Duration::from_secs(10), "the queue depth", || async {
         broker.queue_depth().await.unwrap() == expected
     })
     .await;
 }
 
-async fn published_jobs_are_delivered_and_acked_once(broker: Arc<dyn Broker>) {
+async fn published_jobs_are_delivered_and_acked_once(broker: JobQueue) {
     let sent = run_job();
     broker.publish_job(&sent).await.unwrap();
     depth_becomes(&broker, 1).await;
     let stop = CancellationToken::new();
-    let mut rx = broker.consume(4, stop.clone());
+    let mut rx = broker.consume_jobs(4, stop.clone());
     let (received, delivery) = next(&mut rx).await;
     assert_eq!(received, sent);
     assert!(!delivery.redelivered);
@@ -100,7 +100,7 @@ async fn published_jobs_are_delivered_and_acked_once(broker: Arc<dyn Broker>) {
     stop.cancel();
 }
 
-async fn judge_jobs_overtake_waiting_runs(broker: Arc<dyn Broker>) {
+async fn judge_jobs_overtake_waiting_runs(broker: JobQueue) {
     let runs: Vec<_> = (0..3).map(|_| run_job()).collect();
     for r in &runs {
         broker.publish_job(r).await.unwrap();
@@ -109,7 +109,7 @@ async fn judge_jobs_overtake_waiting_runs(broker: Arc<dyn Broker>) {
     broker.publish_job(&judged).await.unwrap();
     depth_becomes(&broker, 4).await;
     let stop = CancellationToken::new();
-    let mut rx = broker.consume(1, stop.clone());
+    let mut rx = broker.consume_jobs(1, stop.clone());
     let (first, delivery) = next(&mut rx).await;
     assert_eq!(first.id, judged.id, "the judge job comes first");
     delivery.ack.ack().await.unwrap();
@@ -121,12 +121,12 @@ async fn judge_jobs_overtake_waiting_runs(broker: Arc<dyn Broker>) {
     stop.cancel();
 }
 
-async fn no_more_than_prefetch_deliveries_are_unsettled(broker: Arc<dyn Broker>) {
+async fn no_more_than_prefetch_deliveries_are_unsettled(broker: JobQueue) {
     for _ in 0..3 {
         broker.publish_job(&run_job()).await.unwrap();
     }
     let stop = CancellationToken::new();
-    let mut rx = broker.consume(2, stop.clone());
+    let mut rx = broker.consume_jobs(2, stop.clone());
     let (_, first) = next(&mut rx).await;
     let (_, second) = next(&mut rx).await;
     assert!(
@@ -140,11 +140,11 @@ async fn no_more_than_prefetch_deliveries_are_unsettled(broker: Arc<dyn Broker>)
     stop.cancel();
 }
 
-async fn a_retried_job_comes_back_marked_redelivered(broker: Arc<dyn Broker>) {
+async fn a_retried_job_comes_back_marked_redelivered(broker: JobQueue) {
     let sent = run_job();
     broker.publish_job(&sent).await.unwrap();
     let stop = CancellationToken::new();
-    let mut rx = broker.consume(1, stop.clone());
+    let mut rx = broker.consume_jobs(1, stop.clone());
     let (_, delivery) = next(&mut rx).await;
     delivery.ack.retry().await.unwrap();
     let (again, delivery) = next(&mut rx).await;
@@ -154,13 +154,19 @@ async fn a_retried_job_comes_back_marked_redelivered(broker: Arc<dyn Broker>) {
     stop.cancel();
 }
 
-async fn dead_lettered_jobs_are_not_delivered_again(broker: Arc<dyn Broker>) {
+async fn dead_lettered_jobs_are_not_delivered_again(broker: JobQueue) {
     broker.publish_job(&run_job()).await.unwrap();
     let stop = CancellationToken::new();
-    let mut rx = broker.consume(1, stop.clone());
+    let mut rx = broker.consume_jobs(1, stop.clone());
     let (_, delivery) = next(&mut rx).await;
     delivery.ack.dead_letter().await.unwrap();
     assert!(nothing_within(&mut rx, Duration::from_millis(500)).await);
     depth_becomes(&broker, 0).await;
+    testkit::wait_until(
+        Duration::from_secs(10),
+        "the job in the dead-letter queue",
+        || async { broker.dead_letters().await.unwrap() == 1 },
+    )
+    .await;
     stop.cancel();
 }

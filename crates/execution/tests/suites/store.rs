@@ -42,7 +42,6 @@ suite!(
     concurrent_admissions_never_overshoot_the_cap,
     withdrawn_jobs_are_gone_and_free_their_slot,
     attempts_are_counted,
-    packages_are_stored_by_hash,
 );
 
 fn record(owner: Uuid) -> JobRecord {
@@ -173,13 +172,4 @@ async fn attempts_are_counted(store: Arc<dyn JobStore>) {
         store.get(job.id).await.unwrap().unwrap().state,
         JobState::Queued
     );
-}
-
-async fn packages_are_stored_by_hash(store: Arc<dyn JobStore>) {
-    let hash = "ab".repeat(32);
-    assert!(store.package(&hash).await.unwrap().is_none());
-    let bytes: Vec<u8> = (0..=255u8).cycle().take(100_000).collect();
-    store.put_package(&hash, &bytes).await.unwrap();
-    assert_eq!(store.package(&hash).await.unwrap(), Some(bytes));
-    store.ping().await.unwrap();
 }
