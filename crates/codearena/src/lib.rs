@@ -1,75 +1,56 @@
 //! The `codearena` program, as a library so tests start exactly what the binary starts.
 //!
+//! This is the composition root, and the only place that knows every service: each
+//! service crate exposes `parts(settings, &Infra, …)` and knows nothing of the others;
+//! here they are given their infrastructure and the clients of the services they call.
+//!
 //! - [`settings`]: the whole configuration, one section per service.
 //! - [`embedded`]: every service in one process on SQLite and in-process queues (:8083).
-//! - [`cluster`]: one service on its own, on PostgreSQL and Redis (the spec's layout).
+//! - [`cluster`]: one service on its own, on PostgreSQL, Redis and RabbitMQ (the spec's
+//!   layout).
 
 pub mod cluster;
 pub mod embedded;
-pub mod secret;
 pub mod settings;
 
 pub use settings::Settings;
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
-use anyhow::Context;
-use platform::auth::SharedVerifier;
-use platform::shutdown::Shutdown;
+use axum::Router;
+use platform::http::{self, Layers};
+use platform::{Infra, ServiceParts};
+use tokio::task::JoinHandle;
 
-/// The execution service's router and its workers, over the given store and broker: the
-/// same in both modes.
-pub fn execution_parts(
-    settings: &execution::ExecutionSettings,
-    store: Arc<dyn execution::store::JobStore>,
-    broker: Arc<dyn execution::queue::Broker>,
-    cache_dir: Option<PathBuf>,
-    verifier: SharedVerifier,
-    shutdown: &Shutdown,
-) -> anyhow::Result<ExecutionParts> {
-    let engine = Arc::new(
-        execution::engine::Engine::new(settings, store.clone(), cache_dir)
-            .context("setting up the sandbox workers")?,
-    );
-    let service = Arc::new(execution::service::ExecutionService::new(
-        settings.clone(),
-        store.clone(),
-        broker.clone(),
-        engine.languages(),
-    ));
-    let engine_for_check = engine.clone();
-    let workers = execution::worker::Workers {
-        store,
-        broker,
-        engine,
-        settings: settings.clone(),
-    }
-    .spawn(shutdown.clone());
-    Ok(ExecutionParts {
-        router: execution::http::router(service, verifier),
-        workers,
-        readiness: Arc::new(SandboxCheck(engine_for_check)),
-    })
+/// A composed application, ready to serve.
+pub struct App {
+    /// Every route of its services, with health, metrics, request ids and problem+json
+    /// around them.
+    pub router: Router,
+    /// Workers and consumers; they finish after shutdown, once their work in hand is
+    /// settled.
+    pub background: Vec<JoinHandle<()>>,
+    /// What the services run on.
+    pub infra: Arc<Infra>,
 }
 
-/// The execution service, ready to mount.
-pub struct ExecutionParts {
-    pub router: axum::Router,
-    /// Finishes after shutdown, when the jobs in hand are settled.
-    pub workers: tokio::task::JoinHandle<()>,
-    /// Fails when sandbox slots have been lost.
-    pub readiness: Arc<dyn platform::health::ReadinessCheck>,
-}
-
-struct SandboxCheck(Arc<execution::engine::Engine>);
-
-#[async_trait::async_trait]
-impl platform::health::ReadinessCheck for SandboxCheck {
-    fn name(&self) -> &str {
-        "sandbox"
-    }
-    async fn check(&self) -> Result<(), String> {
-        self.0.healthy()
+impl App {
+    /// Serves `parts` with the readiness checks of their own and of the infrastructure
+    /// they connected to.
+    fn new(infra: Infra, parts: ServiceParts, settings: &Settings) -> Self {
+        let mut readiness = infra.readiness();
+        readiness.extend(parts.readiness);
+        let router = http::finish(
+            parts.router,
+            Layers {
+                readiness,
+                trust_forwarded_for: settings.http.trust_forwarded_for,
+            },
+        );
+        Self {
+            router,
+            background: parts.background,
+            infra: Arc::new(infra),
+        }
     }
 }

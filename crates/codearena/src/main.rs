@@ -27,7 +27,7 @@ struct Cli {
 enum Command {
     /// Everything in one process on SQLite, on :8083 (the default command).
     Embedded,
-    /// One service on its own, on PostgreSQL and Redis.
+    /// One service on its own, on PostgreSQL, Redis and RabbitMQ.
     Service {
         #[arg(value_enum)]
         name: Service,
@@ -91,25 +91,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let _telemetry = platform::telemetry::init(name, &settings.telemetry)?;
     platform::metrics::handle();
     let shutdown = platform::shutdown::on_signal();
-    let (router, background) = match cli.command {
-        Some(Command::Service { name }) => {
-            let app = cluster::build(name, &settings, &shutdown).await?;
-            (app.router, app.background)
-        }
-        _ => {
-            let app = embedded::build(&settings, &shutdown).await?;
-            (app.router, vec![app.workers])
-        }
+    let app = match cli.command {
+        Some(Command::Service { name }) => cluster::build(name, &settings, &shutdown).await?,
+        _ => embedded::build(&settings, &shutdown).await?,
     };
     let port = settings.http.port.unwrap_or(default_port);
     let server = Server::bind(&settings.http.host, port)
         .await
         .with_context(|| format!("binding {}:{port}", settings.http.host))?;
     tracing::info!(service = name, port = server.port(), "CodeArena started");
-    server.run_until_stopped(router, shutdown.clone()).await?;
+    server
+        .run_until_stopped(app.router, shutdown.clone())
+        .await?;
     // Workers finish the jobs in hand (their results are published) before exiting.
     shutdown.cancel();
-    for task in background {
+    for task in app.background {
         let _ = task.await;
     }
     tracing::info!("stopped");

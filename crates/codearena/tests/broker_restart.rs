@@ -6,10 +6,8 @@
 
 #![allow(clippy::unwrap_used, dead_code)] // shares the API tests' helpers
 
-#[path = "api/arena.rs"]
-mod arena;
-#[path = "api/helpers.rs"]
-mod helpers;
+#[path = "api/app.rs"]
+mod app;
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -17,8 +15,7 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use arena::Arena;
-use helpers::Mode;
+use app::{Mode, TestApp};
 
 fn rabbitmqctl(args: &[&str]) {
     let status = Command::new("rabbitmqctl").args(args).status().unwrap();
@@ -27,7 +24,8 @@ fn rabbitmqctl(args: &[&str]) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn jobs_accepted_before_a_broker_restart_all_finish_after_it() {
-    let arena = Arena::spawn_with(Mode::Cluster, |s| {
+    let arena = TestApp::spawn_with(Mode::Cluster, |s| {
+        s.execution.workers = Some(1);
         s.execution.max_jobs_in_flight_per_user = 10;
     })
     .await;

@@ -75,13 +75,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let (base, auth_base, mut results) = match args.mode {
         Mode::Embedded => {
             let app = codearena::embedded::build(&settings, &shutdown).await?;
-            let mut subscription = app.broker.subscribe_results();
-            let (tx, rx) = mpsc::unbounded_channel();
-            tokio::spawn(async move {
-                while let Ok(result) = subscription.recv().await {
-                    let _ = tx.send(result);
-                }
-            });
+            let rx = watch_results(&app.infra).await?;
             let base = serve(app.router, &shutdown).await?;
             (base.clone(), base, rx)
         }
@@ -89,8 +83,8 @@ async fn run(args: Args) -> anyhow::Result<()> {
             let auth = codearena::cluster::build(Service::Auth, &settings, &shutdown).await?;
             let auth_base = serve(auth.router, &shutdown).await?;
             settings.cluster.auth_url = auth_base.clone();
-            let rx = tap_results(&prefix).await?;
             let exec = codearena::cluster::build(Service::Execution, &settings, &shutdown).await?;
+            let rx = watch_results(&exec.infra).await?;
             (serve(exec.router, &shutdown).await?, auth_base, rx)
         }
     };
@@ -219,7 +213,10 @@ async fn serve(
     Ok(base)
 }
 
-async fn tap_results(prefix: &str) -> anyhow::Result<mpsc::UnboundedReceiver<JobResult>> {
-    let broker = execution::queue::RabbitBroker::connect(&testkit::amqp_url(), prefix).await?;
-    Ok(broker.watch_results().await?)
+/// Every result the workers publish, from the application's own broker.
+async fn watch_results(
+    infra: &platform::Infra,
+) -> anyhow::Result<mpsc::UnboundedReceiver<JobResult>> {
+    let queue = execution::queue::JobQueue::new(infra.broker().await?).await?;
+    Ok(queue.watch_results().await?)
 }

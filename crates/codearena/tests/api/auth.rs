@@ -5,7 +5,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{Mode, SECRET, TestApp, assert_problem};
+use crate::app::{Mode, SECRET, TestApp};
+use crate::helpers::assert_problem;
 use crate::in_both_modes;
 
 in_both_modes!(
@@ -174,14 +175,13 @@ async fn verify_rejects_forged_expired_and_unsigned_tokens(mode: Mode) {
         assert_eq!(response.headers()["www-authenticate"], "Bearer", "{what}");
         assert_problem(response, StatusCode::UNAUTHORIZED, "invalid_token").await;
     }
-    let missing = app.server.get("/api/auth/verify").await;
+    let missing = app.get("/api/auth/verify").await;
     assert_problem(missing, StatusCode::UNAUTHORIZED, "missing_token").await;
 }
 
 async fn registration_validates_every_field(mode: Mode) {
     let app = TestApp::spawn(mode).await;
     let response = app
-        .server
         .post_json(
             "/api/auth/register",
             &json!({"username": "a b", "email": "not-an-email", "password": "short"}),
@@ -211,8 +211,8 @@ async fn registration_validates_every_field(mode: Mode) {
 
 async fn malformed_oversized_and_mistyped_bodies_are_problems(mode: Mode) {
     let app = TestApp::spawn(mode).await;
-    let url = app.server.url("/api/auth/register");
-    let client = &app.server.client;
+    let url = app.url("/api/auth/register");
+    let client = &app.client;
     let send = |body: String, content_type: &'static str| {
         client
             .post(&url)
@@ -247,7 +247,7 @@ async fn malformed_oversized_and_mistyped_bodies_are_problems(mode: Mode) {
     let huge = send(huge.to_string(), "application/json").await.unwrap();
     assert_problem(huge, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
     let login = client
-        .post(app.server.url("/api/auth/login"))
+        .post(app.url("/api/auth/login"))
         .header("content-type", "application/json")
         .body("[]")
         .send()
@@ -260,7 +260,6 @@ async fn duplicate_username_or_email_is_a_conflict(mode: Mode) {
     let app = TestApp::spawn(mode).await;
     app.signed_up("Linus").await;
     let again = app
-        .server
         .post_json(
             "/api/auth/register",
             &json!({"username": "LINUS", "email": "someone@example.com", "password": "correct horse"}),
@@ -269,7 +268,6 @@ async fn duplicate_username_or_email_is_a_conflict(mode: Mode) {
     let body = assert_problem(again, StatusCode::CONFLICT, "already_taken").await;
     assert_eq!(body["errors"][0]["field"], "username");
     let email = app
-        .server
         .post_json(
             "/api/auth/register",
             &json!({"username": "torvalds", "email": "Linus@Example.com", "password": "correct horse"}),
@@ -393,16 +391,15 @@ async fn a_reused_refresh_token_ends_the_session(mode: Mode) {
 
 async fn unknown_routes_and_methods_are_problems(mode: Mode) {
     let app = TestApp::spawn(mode).await;
-    let missing = app.server.get("/api/auth/nope").await;
+    let missing = app.get("/api/auth/nope").await;
     assert_problem(missing, StatusCode::NOT_FOUND, "not_found").await;
-    let method = app.server.get("/api/auth/login").await;
+    let method = app.get("/api/auth/login").await;
     assert_problem(method, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
 }
 
 async fn openapi_document_is_served(mode: Mode) {
     let app = TestApp::spawn(mode).await;
     let doc: Value = app
-        .server
         .get("/api/auth/openapi.json")
         .await
         .json()
@@ -419,7 +416,7 @@ async fn metrics_record_duration_by_route_and_status(mode: Mode) {
         app.login("metric", "nope-nope").await.status(),
         StatusCode::UNAUTHORIZED
     );
-    let text = app.server.get("/metrics").await.text().await.unwrap();
+    let text = app.get("/metrics").await.text().await.unwrap();
     for needle in [
         r#"http_request_duration_seconds_bucket{method="POST",route="/api/auth/register",status="201""#,
         r#"http_request_duration_seconds_bucket{method="POST",route="/api/auth/login",status="401""#,

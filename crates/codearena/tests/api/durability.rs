@@ -2,26 +2,31 @@
 //! process killed mid-job or stopped with SIGTERM, and a job delivered twice.
 
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 use std::time::Duration;
 
+use codearena::cluster::Service;
 use contracts::execution::{JobResult, JudgeJob, Task};
-use execution::queue::{Broker, RabbitBroker};
+use execution::queue::JobQueue;
+use platform::messaging::AmqpBroker;
 use serde_json::{Value, json};
 use testkit::{ChildProcess, TestDatabase, TestServer, free_port, wait_for_ok, wait_until};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use crate::arena::ZYGOTE;
-use crate::helpers::{Mode, TestApp, cluster_settings};
+use crate::app::{Mode, TestApp, ZYGOTE, cluster_settings};
 
 /// Every result published on a deployment's results exchange, as a client sees them.
 async fn tap_results(prefix: &str) -> mpsc::UnboundedReceiver<JobResult> {
-    RabbitBroker::connect(&testkit::amqp_url(), prefix)
+    queue(prefix).await.watch_results().await.unwrap()
+}
+
+/// Execution's queues on RabbitMQ under `prefix`.
+async fn queue(prefix: &str) -> JobQueue {
+    let broker = AmqpBroker::connect(&testkit::amqp_url(), prefix)
         .await
-        .unwrap()
-        .watch_results()
-        .await
-        .unwrap()
+        .unwrap();
+    JobQueue::new(Arc::new(broker)).await.unwrap()
 }
 
 async fn next_result(
@@ -77,7 +82,7 @@ impl Fleet {
             .to_owned();
         let prefix = testkit::unique_prefix();
         Fleet {
-            auth_url: format!("http://{}", auth.server.addr),
+            auth_url: format!("http://{}", auth.server(Service::Auth).addr),
             _auth: auth,
             token,
             results: tap_results(&prefix).await,
@@ -167,19 +172,17 @@ async fn a_worker_killed_mid_job_leaves_the_job_to_another_which_publishes_once(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_job_delivered_twice_has_one_result() {
     let db = TestDatabase::postgres().await;
-    let mut settings = cluster_settings(&db);
     let data = tempfile::tempdir().unwrap();
-    crate::arena::execution_settings(&mut settings, data.path());
+    let mut settings = cluster_settings(&db, data.path());
     // Two slots, so both copies are judged at the same time.
     settings.execution.workers = Some(2);
     let prefix = settings.amqp.prefix.clone();
     settings.redis.prefix = prefix.clone();
     let mut results = tap_results(&prefix).await;
     let shutdown = platform::shutdown::Shutdown::new();
-    let app =
-        codearena::cluster::build(codearena::cluster::Service::Execution, &settings, &shutdown)
-            .await
-            .unwrap();
+    let app = codearena::cluster::build(Service::Execution, &settings, &shutdown)
+        .await
+        .unwrap();
     let _server = TestServer::start(app.router).await;
 
     // A program whose output differs on every run: two judgings would show.
@@ -193,11 +196,9 @@ async fn a_job_delivered_twice_has_one_result() {
         },
         submitted_at_ms: 0,
     };
-    let broker = RabbitBroker::connect(&testkit::amqp_url(), &prefix)
-        .await
-        .unwrap();
-    broker.publish_job(&job).await.unwrap();
-    broker.publish_job(&job).await.unwrap();
+    let queue = queue(&prefix).await;
+    queue.publish_job(&job).await.unwrap();
+    queue.publish_job(&job).await.unwrap();
     let first = next_result(&mut results, Duration::from_secs(60))
         .await
         .expect("a result");

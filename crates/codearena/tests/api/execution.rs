@@ -3,8 +3,8 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::arena::{Arena, sum_package};
-use crate::helpers::{Mode, assert_problem};
+use crate::app::{Mode, TestApp, sum_package};
+use crate::helpers::assert_problem;
 use crate::in_both_modes;
 
 in_both_modes!(
@@ -21,7 +21,7 @@ in_both_modes!(
 );
 
 async fn a_run_returns_the_programs_output(mode: Mode) {
-    let arena = Arena::spawn(mode).await;
+    let arena = TestApp::spawn_judging(mode).await;
     let token = arena.user("runner").await;
     let source = "s = input()\nprint(s[::-1])\nimport sys\nprint('note', file=sys.stderr)\n";
     let record = arena
@@ -42,7 +42,7 @@ async fn a_run_returns_the_programs_output(mode: Mode) {
 }
 
 async fn a_compile_error_is_reported_with_the_compilers_words(mode: Mode) {
-    let arena = Arena::spawn(mode).await;
+    let arena = TestApp::spawn_judging(mode).await;
     let token = arena.user("typo").await;
     let source = "int main() { return missing_name; }\n";
     let record = arena
@@ -55,7 +55,7 @@ async fn a_compile_error_is_reported_with_the_compilers_words(mode: Mode) {
 }
 
 async fn judging_against_a_package_gives_verdicts_per_test(mode: Mode) {
-    let arena = Arena::spawn(mode).await;
+    let arena = TestApp::spawn_judging(mode).await;
     let token = arena.user("judged").await;
     let package = sum_package();
     let hash = arena.publish_package(package.path()).await;
@@ -84,7 +84,7 @@ async fn judging_against_a_package_gives_verdicts_per_test(mode: Mode) {
 }
 
 async fn a_missing_package_is_an_internal_error_not_a_hang(mode: Mode) {
-    let arena = Arena::spawn(mode).await;
+    let arena = TestApp::spawn_judging(mode).await;
     let token = arena.user("lost").await;
     let hash = "ab".repeat(32);
     let record = arena
@@ -102,7 +102,7 @@ async fn a_missing_package_is_an_internal_error_not_a_hang(mode: Mode) {
 }
 
 async fn oversized_unknown_and_unauthenticated_submissions_are_refused(mode: Mode) {
-    let arena = Arena::spawn(mode).await;
+    let arena = TestApp::spawn_judging(mode).await;
     let token = arena.user("limits").await;
     let big_source = "#".repeat(64 * 1024 + 1);
     let response = arena.run(&token, "python", &big_source, "").await;
@@ -134,7 +134,6 @@ async fn oversized_unknown_and_unauthenticated_submissions_are_refused(mode: Mod
     )
     .await;
     let response = arena
-        .api
         .post_json(
             "/api/execution/run",
             &json!({"language": "python", "source": "print(1)"}),
@@ -145,8 +144,7 @@ async fn oversized_unknown_and_unauthenticated_submissions_are_refused(mode: Mod
 
 async fn too_many_jobs_in_flight_answer_429(mode: Mode) {
     // No workers: accepted jobs stay queued, so the cap is reached deterministically.
-    let arena = Arena::spawn_with(mode, |s| {
-        s.execution.workers = Some(0);
+    let arena = TestApp::spawn_with(mode, |s| {
         s.execution.max_jobs_in_flight_per_user = 2;
     })
     .await;
@@ -168,7 +166,7 @@ async fn too_many_jobs_in_flight_answer_429(mode: Mode) {
 }
 
 async fn nobody_reads_another_users_job(mode: Mode) {
-    let arena = Arena::spawn_with(mode, |s| s.execution.workers = Some(0)).await;
+    let arena = TestApp::spawn(mode).await;
     let owner = arena.user("owner").await;
     let snoop = arena.user("snoop").await;
     let submitted: serde_json::Value = arena
@@ -197,9 +195,8 @@ async fn nobody_reads_another_users_job(mode: Mode) {
 }
 
 async fn installed_languages_are_listed(mode: Mode) {
-    let arena = Arena::spawn_with(mode, |s| s.execution.workers = Some(0)).await;
+    let arena = TestApp::spawn(mode).await;
     let body: serde_json::Value = arena
-        .api
         .get("/api/execution/languages")
         .await
         .json()
@@ -222,13 +219,13 @@ async fn installed_languages_are_listed(mode: Mode) {
 }
 
 async fn metrics_count_jobs_by_language_and_verdict(mode: Mode) {
-    let arena = Arena::spawn(mode).await;
+    let arena = TestApp::spawn_judging(mode).await;
     let token = arena.user("counted").await;
     let record = arena
         .finished(&token, arena.run(&token, "python", "print(42)", "").await)
         .await;
     assert_eq!(record["result"]["verdict"], "AC");
-    let text = arena.api.get("/metrics").await.text().await.unwrap();
+    let text = arena.get("/metrics").await.text().await.unwrap();
     for needle in [
         r#"execution_jobs_total{kind="run",language="python",verdict="AC"}"#,
         r#"execution_queue_wait_seconds_bucket{kind="run""#,
@@ -242,7 +239,7 @@ async fn metrics_count_jobs_by_language_and_verdict(mode: Mode) {
 }
 
 async fn a_job_that_keeps_failing_internally_ends_as_ie_and_is_dead_lettered(mode: Mode) {
-    let arena = Arena::spawn(mode).await;
+    let arena = TestApp::spawn_judging(mode).await;
     let token = arena.user("unlucky").await;
     // A package stored under a hash its content does not have: every worker refuses it,
     // which is the platform's fault, so the job is retried and then given up.
@@ -250,8 +247,9 @@ async fn a_job_that_keeps_failing_internally_ends_as_ie_and_is_dead_lettered(mod
     let archive = execution::package::pack(package.path()).unwrap();
     let wrong_hash = "cd".repeat(32);
     arena
-        .job_store
-        .put_package(&wrong_hash, &archive)
+        .packages()
+        .await
+        .put(&wrong_hash, &archive)
         .await
         .unwrap();
     let record = arena

@@ -7,17 +7,17 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use testkit::{TcpProxy, TestDatabase, TestServer, wait_until};
 
-use crate::helpers::{Mode, TestApp, cluster_settings};
+use crate::app::{Mode, TestApp, cluster_settings};
 
 #[tokio::test]
 async fn embedded_mode_is_live_and_ready() {
     let app = TestApp::spawn(Mode::Embedded).await;
-    assert_eq!(app.server.get("/healthz").await.status(), StatusCode::OK);
-    let ready = app.server.get("/readyz").await;
+    assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
+    let ready = app.get("/readyz").await;
     assert_eq!(ready.status(), StatusCode::OK);
     let body: Value = ready.json().await.unwrap();
     assert_eq!(body["checks"]["sqlite"], "ok");
-    assert!(ready_header_has_request_id(&app.server).await);
+    assert!(ready_header_has_request_id(app.server(Service::Auth)).await);
 }
 
 async fn ready_header_has_request_id(server: &TestServer) -> bool {
@@ -46,7 +46,8 @@ fn port_of(url: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn auth_service_is_unready_while_postgres_or_redis_is_unreachable() {
     let db = TestDatabase::postgres().await;
-    let mut settings = cluster_settings(&db);
+    let data = tempfile::tempdir().unwrap();
+    let mut settings = cluster_settings(&db, data.path());
     let pg_proxy = TcpProxy::start(&port_of(db.url())).await;
     let redis_proxy = TcpProxy::start(&port_of(&testkit::redis_url())).await;
     let db_name = db.url().rsplit('/').next().unwrap().to_owned();

@@ -1,11 +1,11 @@
 //! End-to-end tests of the `codearena` program over HTTP: each test starts the real
 //! application (as the binary composes it) on port 0, in embedded mode (SQLite, in-process
-//! counters) and as the auth service alone on PostgreSQL and Redis, and talks to it like a
-//! client would.
+//! queues) and in cluster mode (every service on its own port, on PostgreSQL, Redis and
+//! RabbitMQ), and talks to it like a client would (see `app`).
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-mod arena;
+mod app;
 mod auth;
 mod binary;
 mod durability;

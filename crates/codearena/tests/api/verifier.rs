@@ -6,7 +6,9 @@ use std::time::Duration;
 use platform::auth::{CacheSettings, RemoteVerifier, TokenVerifier, VerifyError};
 use reqwest::StatusCode;
 
-use crate::helpers::{Mode, TestApp};
+use codearena::cluster::Service;
+
+use crate::app::{Mode, TestApp};
 
 fn no_cache() -> CacheSettings {
     CacheSettings {
@@ -20,7 +22,7 @@ async fn remote_verifier_accepts_live_tokens_and_rejects_ended_sessions() {
     let app = TestApp::spawn(Mode::Cluster).await;
     let session = app.signed_up("remote").await;
     let token = session["access_token"].as_str().unwrap();
-    let base = format!("http://{}", app.server.addr);
+    let base = format!("http://{}", app.server(Service::Auth).addr);
 
     let uncached = RemoteVerifier::new(&base, no_cache()).unwrap();
     let cached = RemoteVerifier::new(&base, CacheSettings::default()).unwrap();
