@@ -7,10 +7,12 @@
 //! `application/problem+json` errors ([`problem`]), request extractors ([`extract`]) and
 //! the authenticated-user extractor with its token verifiers ([`auth`]). Services are
 //! built on an [`Infra`] (embedded or cluster: [`infra`]) and hand back [`ServiceParts`]
-//! ([`service`]); durable messaging is in [`messaging`], shared blobs in [`blobs`].
+//! ([`service`]); durable messaging is in [`messaging`], live fan-out of events between
+//! processes in [`bus`], shared blobs in [`blobs`].
 
 pub mod auth;
 pub mod blobs;
+pub mod bus;
 pub mod config;
 pub mod db;
 pub mod extract;
