@@ -1,7 +1,8 @@
 //! The infrastructure services are built on, one [`Infra`] per mode.
 //!
 //! - Embedded: an SQLite file in the data directory, and in-process stand-ins for
-//!   RabbitMQ ([`MemoryBroker`]) and the shared blob store ([`MemoryBlobs`]). One
+//!   RabbitMQ ([`MemoryBroker`]), Redis pub/sub ([`MemoryBus`]) and the shared blob store
+//!   ([`MemoryBlobs`]). One
 //!   `Infra` is shared by every service of the process, so the stand-ins connect them
 //!   as the real servers would.
 //! - Cluster: PostgreSQL, Redis and RabbitMQ, each connected the first time a service
@@ -21,6 +22,7 @@ use sqlx::sqlite::SqlitePool;
 use tokio::sync::OnceCell;
 
 use crate::blobs::{BlobStore, MemoryBlobs, RedisBlobs};
+use crate::bus::{EventBus, MemoryBus, RedisBus};
 use crate::health::{BrokerCheck, DatabaseCheck, ReadinessCheck, RedisCheck};
 use crate::messaging::{AmqpBroker, MemoryBroker, MessageBroker, QueueError};
 
@@ -132,6 +134,7 @@ enum Backend {
         data_dir: PathBuf,
         database: SqlitePool,
         broker: MemoryBroker,
+        bus: MemoryBus,
         blobs: MemoryBlobs,
     },
     Cluster(Box<Cluster>),
@@ -145,6 +148,7 @@ struct Cluster {
     postgres_pool: OnceCell<PgPool>,
     redis_connection: OnceCell<ConnectionManager>,
     broker: OnceCell<Arc<AmqpBroker>>,
+    bus: OnceCell<Arc<RedisBus>>,
 }
 
 impl Infra {
@@ -172,6 +176,7 @@ impl Infra {
                 data_dir,
                 database: database.clone(),
                 broker: MemoryBroker::new(),
+                bus: MemoryBus::new(),
                 blobs: MemoryBlobs::default(),
             },
             checks: Mutex::new(Vec::new()),
@@ -196,6 +201,7 @@ impl Infra {
                 postgres_pool: OnceCell::new(),
                 redis_connection: OnceCell::new(),
                 broker: OnceCell::new(),
+                bus: OnceCell::new(),
             })),
             checks: Mutex::new(Vec::new()),
         }
@@ -292,6 +298,34 @@ impl Infra {
                 let check: Arc<dyn MessageBroker> = broker.clone();
                 self.check("rabbitmq", || Arc::new(BrokerCheck(check)));
                 Ok(broker)
+            }
+        }
+    }
+
+    /// The event bus: Redis pub/sub, or the process's own.
+    pub async fn bus(&self) -> Result<Arc<dyn EventBus>, InfraError> {
+        match &self.backend {
+            Backend::Embedded { bus, .. } => Ok(Arc::new(bus.clone())),
+            Backend::Cluster(cluster) => {
+                let redis = self.redis().await?.ok_or(InfraError::Missing {
+                    what: "a Redis URL",
+                    env: "CODEARENA_REDIS__URL",
+                })?;
+                let url = required(&cluster.redis.url, "a Redis URL", "CODEARENA_REDIS__URL")?;
+                let bus = cluster
+                    .bus
+                    .get_or_try_init(|| async {
+                        // Subscriptions get a connection of their own, made when first needed.
+                        let client = redis::Client::open(url)?;
+                        Ok::<_, InfraError>(Arc::new(RedisBus::new(
+                            redis.connection,
+                            client,
+                            &redis.prefix,
+                        )))
+                    })
+                    .await?
+                    .clone();
+                Ok(bus)
             }
         }
     }

@@ -1,6 +1,8 @@
 //! Behavioural suites for the platform's infrastructure traits: every test body runs
-//! against the in-process implementation and the real one (Redis).
+//! against the in-process implementation and the real one (Redis, RabbitMQ).
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
+mod blobs;
 mod bus;
+mod messaging;

@@ -2,8 +2,6 @@
 //! semantics services rely on (durable subscriptions, settling, dead-lettering, routing).
 //! Execution's own queue is tested on top of both in `crates/execution/tests`.
 
-#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
-
 use std::sync::Arc;
 use std::time::Duration;
 

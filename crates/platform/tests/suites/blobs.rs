@@ -1,7 +1,5 @@
 //! The `BlobStore` contract, in memory and on Redis.
 
-#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
-
 use std::sync::Arc;
 
 use platform::blobs::{BlobStore, MemoryBlobs, RedisBlobs};
