@@ -151,9 +151,12 @@ pub async fn job(
         Ok(Some(record)) => Ok(JsonBody(record)),
         // Someone else's job looks exactly like a missing one.
         Ok(None) => Err(ApiError::not_found("No such job.")),
-        Err(e) => Err(
-            ApiError::unavailable("store_unavailable", "Job state cannot be read now.")
-                .with_detail(e.to_string()),
-        ),
+        Err(e) => {
+            tracing::error!(error = %e, job = %id, "cannot read a job");
+            Err(ApiError::unavailable(
+                "store_unavailable",
+                "Job state cannot be read now.",
+            ))
+        }
     }
 }
