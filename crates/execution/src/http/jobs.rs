@@ -160,3 +160,64 @@ pub async fn job(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use contracts::auth::Identity;
+    use platform::auth::{TokenVerifier, VerifyError};
+    use serde_json::Value;
+
+    use crate::store::RedisJobStore;
+
+    struct EveryTokenIsAda;
+
+    #[async_trait::async_trait]
+    impl TokenVerifier for EveryTokenIsAda {
+        async fn verify(&self, _token: &str) -> Result<Identity, VerifyError> {
+            Ok(Identity {
+                user_id: Uuid::nil(),
+                username: "ada".into(),
+                session_id: Uuid::nil(),
+                expires_at: i64::MAX,
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn a_store_failure_is_a_503_without_its_cause() {
+        let conn = platform::redis::connect(&testkit::redis_url())
+            .await
+            .unwrap();
+        let prefix = testkit::unique_prefix();
+        let store = RedisJobStore::new(conn.clone(), &prefix, Duration::from_secs(60));
+        let router = super::super::test_router(Arc::new(store), Arc::new(EveryTokenIsAda)).await;
+        let server = testkit::TestServer::start(router).await;
+        // A job key of the wrong type: Redis answers WRONGTYPE.
+        let id = Uuid::now_v7();
+        let key = contracts::names::prefixed(
+            &prefix,
+            &format!("{}:{id}", contracts::names::EXECUTION_JOBS_STATE),
+        );
+        let _: () = ::redis::AsyncCommands::set(&mut conn.clone(), &key, "not a hash")
+            .await
+            .unwrap();
+
+        let response = server
+            .client
+            .get(server.url(&format!("/api/execution/jobs/{id}")))
+            .bearer_auth("any")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["code"], "store_unavailable");
+        assert_eq!(body["detail"], "Job state cannot be read now.");
+        let _: () = ::redis::AsyncCommands::del(&mut conn.clone(), &key)
+            .await
+            .unwrap();
+    }
+}
