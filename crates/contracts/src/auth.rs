@@ -7,7 +7,7 @@ use uuid::Uuid;
 ///
 /// Other services receive it from the verify endpoint (cluster mode) or straight from the
 /// auth library (embedded mode); either way it has this shape.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Identity {
     pub user_id: Uuid,
     pub username: String,

@@ -38,7 +38,7 @@ impl Task {
 }
 
 /// Verdict codes, as contests write them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 pub enum Verdict {
     /// Accepted.
     AC,
@@ -75,10 +75,11 @@ impl Verdict {
 
 /// The outcome of a job, published once per job on the results exchange and kept in
 /// Redis for `GET /api/execution/jobs/{id}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct JobResult {
     pub job_id: Uuid,
     pub owner: Uuid,
+    /// `run` or `judge`.
     pub kind: String,
     pub verdict: Verdict,
     /// Compiler output when compilation failed or warned (capped).
@@ -86,6 +87,7 @@ pub struct JobResult {
     pub compile_output: String,
     /// For a run: the program's output. Empty for judge jobs (tests are secret).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub run: Option<RunOutput>,
     /// For a judge job: one entry per test, in order, up to the first failure.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -97,6 +99,7 @@ pub struct JobResult {
     pub total: u32,
     /// Score for `type: scoring` packages.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub score: Option<f64>,
     /// Largest CPU time of any test or of the run, in milliseconds.
     pub time_ms: u64,
@@ -104,6 +107,7 @@ pub struct JobResult {
     pub memory_bytes: u64,
     /// Why the platform failed, for IE.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub error: Option<String>,
     /// Unix milliseconds when a worker started on the job (0 if none did).
     #[serde(default)]
@@ -134,7 +138,8 @@ impl JobResult {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// What a custom run printed and how it ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RunOutput {
     pub stdout: String,
     pub stderr: String,
@@ -144,7 +149,8 @@ pub struct RunOutput {
     pub stdout_truncated: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// How a submission did on one test.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TestOutcome {
     /// `sample/1`, `secret/group1/07`, ...
     pub name: String,

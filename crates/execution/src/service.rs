@@ -14,7 +14,8 @@ use crate::settings::ExecutionSettings;
 use crate::store::{JobRecord, JobState, JobStore, StoreError, now_ms};
 
 /// A language workers can run, as the API lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = Language)]
 pub struct LanguageInfo {
     pub id: String,
     pub name: String,

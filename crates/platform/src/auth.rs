@@ -50,6 +50,16 @@ pub struct AuthUser(pub Identity);
 
 pub struct AuthRejection(ApiError);
 
+/// The answers of [`AuthUser`] when it refuses a request, for a handler's `responses(...)`
+/// in the OpenAPI document (see [`crate::openapi`]).
+#[derive(utoipa::IntoResponses)]
+pub enum AuthUserErrors {
+    #[response(status = 401, description = "`missing_token` or `invalid_token`")]
+    Unauthorized,
+    #[response(status = 503, description = "`auth_unavailable`; see `Retry-After`")]
+    Unavailable,
+}
+
 impl IntoResponse for AuthRejection {
     fn into_response(self) -> Response {
         let unauthorized = self.0.status == axum::http::StatusCode::UNAUTHORIZED;

@@ -30,6 +30,20 @@ where
     }
 }
 
+/// The answers of [`Json`] to a body it refuses, for a handler's `responses(...)` in the
+/// OpenAPI document (see [`crate::openapi`]).
+#[derive(utoipa::IntoResponses)]
+pub enum JsonErrors {
+    #[response(status = 400, description = "`malformed_json` or `unreadable_body`")]
+    Malformed,
+    #[response(status = 413, description = "`payload_too_large`")]
+    TooLarge,
+    #[response(status = 415, description = "`unsupported_media_type`")]
+    NotJson,
+    #[response(status = 422, description = "`invalid_body`")]
+    WrongFields,
+}
+
 fn json_rejection(rejection: JsonRejection) -> ApiError {
     let detail = rejection.body_text();
     match rejection {

@@ -4,11 +4,12 @@
 //! layered configuration ([`config`]), JSON logs and optional OpenTelemetry export
 //! ([`telemetry`]), one Prometheus recorder per process ([`metrics`]), `/healthz` and
 //! `/readyz` ([`health`]), serving with request ids and graceful shutdown ([`http`]),
-//! `application/problem+json` errors ([`problem`]), request extractors ([`extract`]) and
-//! the authenticated-user extractor with its token verifiers ([`auth`]). Services are
-//! built on an [`Infra`] (embedded or cluster: [`infra`]) and hand back [`ServiceParts`]
-//! ([`service`]); durable messaging is in [`messaging`], live fan-out of events between
-//! processes in [`bus`], shared blobs in [`blobs`].
+//! `application/problem+json` errors ([`problem`]), request extractors ([`extract`]),
+//! the authenticated-user extractor with its token verifiers ([`auth`]) and what every
+//! service's OpenAPI document shares ([`openapi`]). Services are built on an [`Infra`]
+//! (embedded or cluster: [`infra`]) and hand back [`ServiceParts`] ([`service`]); durable
+//! messaging is in [`messaging`], live fan-out of events between processes in [`bus`],
+//! shared blobs in [`blobs`].
 
 pub mod auth;
 pub mod blobs;
@@ -21,6 +22,7 @@ pub mod http;
 pub mod infra;
 pub mod messaging;
 pub mod metrics;
+pub mod openapi;
 pub mod problem;
 pub mod redis;
 pub mod service;

@@ -8,13 +8,16 @@ use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 pub const CONTENT_TYPE: &str = "application/problem+json";
 
 /// One invalid field of a request body.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, ToSchema)]
 pub struct FieldError {
+    /// The field's name in the request body.
     pub field: String,
+    /// What is wrong with it, for people.
     pub message: String,
 }
 
@@ -29,17 +32,27 @@ pub struct ApiError {
     pub retry_after: Option<u64>,
 }
 
-#[derive(Serialize)]
-struct Body<'a> {
+/// The body of every error response: an RFC 9457 problem document with a stable `code`.
+// What an [`ApiError`] is sent as, and the `Problem` schema of every OpenAPI document.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Problem {
+    /// `urn:codearena:problem:<code>`.
     #[serde(rename = "type")]
-    kind: String,
-    title: &'a str,
-    status: u16,
-    code: &'a str,
+    pub kind: String,
+    /// A short summary of the kind of problem, for people.
+    pub title: String,
+    /// The HTTP status code of the response.
+    #[schema(minimum = 400, maximum = 599)]
+    pub status: u16,
+    /// Stable and snake_case: what clients branch on.
+    pub code: String,
+    /// What went wrong in this case, for people.
     #[serde(skip_serializing_if = "Option::is_none")]
-    detail: Option<&'a str>,
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    errors: &'a [FieldError],
+    #[schema(nullable = false)]
+    pub detail: Option<String>,
+    /// The invalid fields of the request, when there are any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
 }
 
 impl ApiError {
@@ -129,13 +142,13 @@ impl std::error::Error for ApiError {}
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = Body {
+        let body = Problem {
             kind: format!("urn:codearena:problem:{}", self.code),
-            title: &self.title,
+            title: self.title,
             status: self.status.as_u16(),
-            code: self.code,
-            detail: self.detail.as_deref(),
-            errors: &self.errors,
+            code: self.code.to_owned(),
+            detail: self.detail,
+            errors: self.errors,
         };
         let mut response = (self.status, Json(body)).into_response();
         let headers = response.headers_mut();

@@ -7,6 +7,8 @@
 //!   what a service does while its dependency is unreachable.
 //! - [`ChildProcess`], [`free_port`], [`wait_for_ok`]: real programs started by a test.
 //! - [`wait_until`]: wait for a condition with a deadline, never a fixed sleep.
+//! - [`openapi::assert_serves_exactly`]: a router serves exactly what its OpenAPI document
+//!   lists.
 //!
 //! Server addresses come from `CODEARENA_TEST_POSTGRES_URL` (default
 //! `postgres://postgres@127.0.0.1:5432/postgres`), `CODEARENA_TEST_REDIS_URL` (default
@@ -14,6 +16,7 @@
 //! `amqp://guest:guest@127.0.0.1:5672/%2f`).
 
 mod database;
+pub mod openapi;
 mod process;
 mod proxy;
 mod server;

@@ -9,11 +9,13 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
 use platform::ApiError;
 use platform::auth::SharedVerifier;
 use serde::Serialize;
 use time::OffsetDateTime;
+use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::service::{AuthError, AuthService, Session};
@@ -38,25 +40,32 @@ pub fn router(auth: Arc<AuthService>) -> Router {
         verifier: auth.clone(),
         auth,
     };
-    Router::new()
-        .route("/api/auth/register", post(account::register))
-        .route("/api/auth/login", post(account::login))
-        .route("/api/auth/me", get(account::me))
-        .route("/api/auth/refresh", post(session::refresh))
-        .route("/api/auth/logout", post(session::logout))
-        .route("/api/auth/verify", get(session::verify))
-        .route("/api/auth/openapi.json", get(openapi::document))
-        .layer(DefaultBodyLimit::max(limit))
-        .with_state(state)
+    let (router, _) = routes().split_for_parts();
+    router.layer(DefaultBodyLimit::max(limit)).with_state(state)
+}
+
+/// Every route with its operation in the OpenAPI document, which is served too: a route is
+/// registered together with its documentation (`#[utoipa::path]` on the handler).
+fn routes() -> OpenApiRouter<AppState> {
+    let routes = OpenApiRouter::with_openapi(openapi::Info::openapi())
+        .routes(routes!(account::register))
+        .routes(routes!(account::login))
+        .routes(routes!(account::me))
+        .routes(routes!(session::refresh))
+        .routes(routes!(session::logout))
+        .routes(routes!(session::verify));
+    platform::openapi::with_document(routes, "/api/auth/openapi.json")
 }
 
 /// A user as the API shows it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = User)]
 pub struct UserView {
     pub id: Uuid,
     pub username: String,
     pub email: String,
     #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
 }
 
@@ -72,20 +81,28 @@ impl From<User> for UserView {
 }
 
 /// OAuth 2 token response (RFC 6749 §5.1) plus the user.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct TokenResponse {
     pub access_token: String,
-    pub token_type: &'static str,
+    #[schema(inline)]
+    pub token_type: TokenType,
+    /// Seconds
     pub expires_in: i64,
     pub refresh_token: String,
     pub user: UserView,
+}
+
+/// Always `Bearer`.
+#[derive(Debug, Serialize, ToSchema)]
+pub enum TokenType {
+    Bearer,
 }
 
 impl From<Session> for TokenResponse {
     fn from(s: Session) -> Self {
         Self {
             access_token: s.access_token,
-            token_type: "Bearer",
+            token_type: TokenType::Bearer,
             expires_in: s.expires_in,
             refresh_token: s.refresh_token,
             user: s.user.into(),

@@ -1,155 +1,123 @@
-//! `GET /api/auth/openapi.json`: the OpenAPI 3.1 description of this service.
+//! The OpenAPI 3.1 description of this service, served at `GET /api/auth/openapi.json`.
+//!
+//! Derived, not written: the operations come from the handlers' `#[utoipa::path]`, which
+//! [`super::routes`] registers together with the routes, and the schemas from the body types
+//! (`ToSchema`); [`platform::openapi::with_document`] adds what every service shares and
+//! serves it. Here is only what the document says about the service as a whole.
 
-use axum::Json;
-use serde_json::{Value, json};
+use utoipa::OpenApi;
 
-pub async fn document() -> Json<Value> {
-    Json(spec())
-}
-
-fn problem(description: &str) -> Value {
-    json!({
-        "description": description,
-        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
-    })
-}
-
-fn tokens(description: &str) -> Value {
-    json!({
-        "description": description,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TokenResponse"}}}
-    })
-}
-
-pub fn spec() -> Value {
-    json!({
-        "openapi": "3.1.0",
-        "info": {
-            "title": "CodeArena auth service",
-            "version": env!("CARGO_PKG_VERSION"),
-            "description": "Accounts, sessions and access tokens. Errors are RFC 9457 problem documents with a stable `code`."
-        },
-        "paths": {
-            "/api/auth/register": {"post": {
-                "summary": "Create an account and start a session",
-                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RegisterRequest"}}}},
-                "responses": {
-                    "201": tokens("Account created"),
-                    "409": problem("`already_taken`: username or email in use"),
-                    "413": problem("`payload_too_large`"),
-                    "422": problem("`validation_failed` or `invalid_body`"),
-                    "429": problem("`too_many_attempts`: too many accounts from this address; see `Retry-After`")
-                }
-            }},
-            "/api/auth/login": {"post": {
-                "summary": "Log in with username or email",
-                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/LoginRequest"}}}},
-                "responses": {
-                    "200": tokens("Logged in"),
-                    "401": problem("`invalid_credentials`"),
-                    "429": problem("`too_many_attempts`; see `Retry-After`")
-                }
-            }},
-            "/api/auth/refresh": {"post": {
-                "summary": "Exchange a refresh token for new tokens (rotation)",
-                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RefreshRequest"}}}},
-                "responses": {
-                    "200": tokens("New tokens; the presented refresh token is now spent"),
-                    "401": problem("`invalid_refresh_token`, or `refresh_token_reused` (the session is revoked)")
-                }
-            }},
-            "/api/auth/logout": {"post": {
-                "summary": "End the caller's session",
-                "security": [{"bearer": []}],
-                "responses": {"204": {"description": "Session ended"}, "401": problem("`missing_token` or `invalid_token`")}
-            }},
-            "/api/auth/me": {"get": {
-                "summary": "The caller's account",
-                "security": [{"bearer": []}],
-                "responses": {
-                    "200": {"description": "The account", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/User"}}}},
-                    "401": problem("`missing_token` or `invalid_token`")
-                }
-            }},
-            "/api/auth/verify": {"get": {
-                "summary": "Check an access token (service-to-service, nginx auth_request)",
-                "security": [{"bearer": []}],
-                "responses": {
-                    "200": {
-                        "description": "Valid; also sent as X-User-Id and X-Username headers",
-                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Identity"}}}
-                    },
-                    "401": problem("`missing_token` or `invalid_token`")
-                }
-            }},
-            "/api/auth/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3.1"}}}}
-        },
-        "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
-            "schemas": {
-                "RegisterRequest": {"type": "object", "required": ["username", "email", "password"], "properties": {
-                    "username": {"type": "string", "pattern": "^[A-Za-z0-9_-]{3,32}$"},
-                    "email": {"type": "string", "format": "email", "maxLength": 254},
-                    "password": {"type": "string", "minLength": 8, "maxLength": 128}
-                }},
-                "LoginRequest": {"type": "object", "required": ["login", "password"], "properties": {
-                    "login": {"type": "string", "description": "Username or email"},
-                    "password": {"type": "string"}
-                }},
-                "RefreshRequest": {"type": "object", "required": ["refresh_token"], "properties": {"refresh_token": {"type": "string"}}},
-                "User": {"type": "object", "required": ["id", "username", "email", "created_at"], "properties": {
-                    "id": {"type": "string", "format": "uuid"},
-                    "username": {"type": "string"},
-                    "email": {"type": "string"},
-                    "created_at": {"type": "string", "format": "date-time"}
-                }},
-                "TokenResponse": {"type": "object", "required": ["access_token", "token_type", "expires_in", "refresh_token", "user"], "properties": {
-                    "access_token": {"type": "string"},
-                    "token_type": {"const": "Bearer"},
-                    "expires_in": {"type": "integer", "description": "Seconds"},
-                    "refresh_token": {"type": "string"},
-                    "user": {"$ref": "#/components/schemas/User"}
-                }},
-                "Identity": {"type": "object", "required": ["user_id", "username", "session_id", "expires_at"], "properties": {
-                    "user_id": {"type": "string", "format": "uuid"},
-                    "username": {"type": "string"},
-                    "session_id": {"type": "string", "format": "uuid"},
-                    "expires_at": {"type": "integer", "description": "Unix seconds"}
-                }},
-                "Problem": {"type": "object", "required": ["type", "title", "status", "code"], "properties": {
-                    "type": {"type": "string"},
-                    "title": {"type": "string"},
-                    "status": {"type": "integer"},
-                    "code": {"type": "string"},
-                    "detail": {"type": "string"},
-                    "errors": {"type": "array", "items": {"type": "object", "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}}
-                }}
-            }
-        }
-    })
-}
+#[derive(OpenApi)]
+#[openapi(info(
+    title = "CodeArena auth service",
+    description = "Accounts, sessions and access tokens. Errors are RFC 9457 problem documents with a stable `code`."
+))]
+pub struct Info;
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
+    use serde_json::{Value, json};
+
+    use crate::domain::{Email, Password, Username};
+    use crate::{AuthService, AuthSettings, MemoryThrottle, SqliteUserStore};
+
+    /// Every operation of the service. Adding or removing a route means changing this list.
+    const OPERATIONS: [(&str, &str); 7] = [
+        ("GET", "/api/auth/me"),
+        ("GET", "/api/auth/openapi.json"),
+        ("GET", "/api/auth/verify"),
+        ("POST", "/api/auth/login"),
+        ("POST", "/api/auth/logout"),
+        ("POST", "/api/auth/refresh"),
+        ("POST", "/api/auth/register"),
+    ];
+
+    fn document() -> Value {
+        serde_json::to_value(super::super::routes().into_openapi()).unwrap()
+    }
+
     #[test]
-    fn every_route_of_the_router_is_documented() {
-        let spec = super::spec();
-        let paths = spec["paths"].as_object().unwrap();
-        for route in [
-            "/api/auth/register",
-            "/api/auth/login",
-            "/api/auth/refresh",
-            "/api/auth/logout",
-            "/api/auth/me",
-            "/api/auth/verify",
-            "/api/auth/openapi.json",
-        ] {
-            assert!(paths.contains_key(route), "{route} missing from OpenAPI");
-        }
+    fn the_document_lists_exactly_the_operations_of_the_service() {
+        testkit::openapi::assert_operations(&document(), &OPERATIONS);
+    }
+
+    #[tokio::test]
+    async fn the_router_serves_exactly_the_documented_operations() {
+        let db = testkit::TestDatabase::sqlite();
+        let pool = platform::db::connect_sqlite(db.path()).await.unwrap();
+        let store = SqliteUserStore::new(pool).await.unwrap();
+        let settings = AuthSettings {
+            bcrypt_cost: 4,
+            ..AuthSettings::default()
+        };
+        let throttle = MemoryThrottle::new(settings.login_failure_window());
+        let auth = AuthService::new(
+            settings,
+            b"an openapi test secret of enough bytes",
+            Arc::new(store),
+            Arc::new(throttle),
+        )
+        .unwrap();
+        testkit::openapi::assert_serves_exactly(super::super::router(Arc::new(auth)), &document())
+            .await;
+    }
+
+    #[test]
+    fn errors_are_problems_and_bodies_are_named_schemas() {
+        let doc = document();
+        assert_eq!(doc["openapi"], "3.1.0");
+        assert_eq!(doc["info"]["title"], "CodeArena auth service");
+        assert_eq!(doc["info"]["version"], env!("CARGO_PKG_VERSION"));
+        let register = &doc["paths"]["/api/auth/register"]["post"];
+        assert_eq!(register["summary"], "Create an account and start a session");
         assert_eq!(
-            paths.len(),
-            7,
-            "a documented path that the router does not serve"
+            register["requestBody"]["content"]["application/json"]["schema"],
+            json!({"$ref": "#/components/schemas/RegisterRequest"})
         );
+        assert_eq!(
+            register["responses"]["201"]["content"]["application/json"]["schema"],
+            json!({"$ref": "#/components/schemas/TokenResponse"})
+        );
+        let invalid = register["responses"]["422"]["description"]
+            .as_str()
+            .unwrap();
+        assert!(invalid.contains("`validation_failed`") && invalid.contains("`invalid_body`"));
+        let conflict = &register["responses"]["409"];
+        assert!(
+            conflict["description"]
+                .as_str()
+                .unwrap()
+                .contains("`already_taken`")
+        );
+        assert_eq!(
+            conflict["content"]["application/problem+json"]["schema"],
+            json!({"$ref": "#/components/schemas/Problem"})
+        );
+        assert_eq!(
+            doc["paths"]["/api/auth/me"]["get"]["security"],
+            json!([{"bearer": []}])
+        );
+        for name in [
+            "User",
+            "TokenResponse",
+            "Identity",
+            "LoginRequest",
+            "RefreshRequest",
+        ] {
+            assert!(doc["components"]["schemas"][name].is_object(), "{name}");
+        }
+    }
+
+    #[test]
+    fn register_limits_are_the_domain_limits() {
+        let doc = document();
+        let fields = &doc["components"]["schemas"]["RegisterRequest"]["properties"];
+        let pattern = format!("^[A-Za-z0-9_-]{{{},{}}}$", Username::MIN, Username::MAX);
+        assert_eq!(fields["username"]["pattern"], pattern.as_str());
+        assert_eq!(fields["email"]["maxLength"], Email::MAX);
+        assert_eq!(fields["password"]["minLength"], Password::MIN);
+        assert_eq!(fields["password"]["maxLength"], Password::MAX);
     }
 }

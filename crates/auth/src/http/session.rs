@@ -4,20 +4,33 @@ use axum::Json as JsonBody;
 use axum::extract::State;
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use contracts::auth::{HEADER_USER_ID, HEADER_USERNAME};
+use contracts::auth::{HEADER_USER_ID, HEADER_USERNAME, Identity};
 use platform::ApiError;
-use platform::auth::AuthUser;
-use platform::extract::Json;
+use platform::auth::{AuthUser, AuthUserErrors};
+use platform::extract::{Json, JsonErrors};
 use serde::Deserialize;
+use utoipa::ToSchema;
 
-use super::AppState;
 use super::account::tokens;
+use super::{AppState, TokenResponse};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct RefreshRequest {
     refresh_token: String,
 }
 
+/// Exchange a refresh token for new tokens (rotation)
+#[utoipa::path(
+    post,
+    path = "/api/auth/refresh",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "New tokens; the presented refresh token is now spent", body = TokenResponse),
+        JsonErrors,
+        (status = 401, description = "`invalid_refresh_token`, or `refresh_token_reused` (the session is revoked)"),
+        (status = 500, description = "`internal`"),
+    )
+)]
 #[tracing::instrument(skip_all)]
 pub async fn refresh(
     State(state): State<AppState>,
@@ -27,7 +40,19 @@ pub async fn refresh(
     Ok(tokens(StatusCode::OK, session.into()))
 }
 
-/// Ends the caller's session: its refresh token and every access token issued in it.
+/// End the caller's session
+///
+/// Ends its refresh token and every access token issued in it.
+#[utoipa::path(
+    post,
+    path = "/api/auth/logout",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Session ended"),
+        AuthUserErrors,
+        (status = 500, description = "`internal`"),
+    )
+)]
 #[tracing::instrument(skip_all, fields(user_id = %identity.user_id))]
 pub async fn logout(
     State(state): State<AppState>,
@@ -37,7 +62,24 @@ pub async fn logout(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// 200 with the identity (and `X-User-Id`/`X-Username` for nginx `auth_request`), or 401.
+/// Check an access token (service-to-service, nginx auth_request)
+#[utoipa::path(
+    get,
+    path = "/api/auth/verify",
+    security(("bearer" = [])),
+    responses(
+        (
+            status = 200,
+            description = "Valid; also sent as X-User-Id and X-Username headers",
+            body = Identity,
+            headers(
+                ("x-user-id" = uuid::Uuid, description = "The user's id"),
+                ("x-username" = String, description = "The user's name"),
+            ),
+        ),
+        AuthUserErrors,
+    )
+)]
 pub async fn verify(AuthUser(identity): AuthUser) -> Response {
     let mut response = JsonBody(&identity).into_response();
     let headers = response.headers_mut();

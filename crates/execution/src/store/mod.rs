@@ -12,7 +12,7 @@ use contracts::execution::JobResult;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum JobState {
     Queued,
@@ -20,14 +20,18 @@ pub enum JobState {
     Done,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A job as `GET /api/execution/jobs/{id}` shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct JobRecord {
     pub id: Uuid,
     pub owner: Uuid,
+    /// `run` or `judge`.
     pub kind: String,
     pub language: String,
     pub state: JobState,
+    /// Unix milliseconds when the job was accepted.
     pub submitted_at_ms: i64,
+    /// Set once the job is done.
     pub result: Option<JobResult>,
 }
 
