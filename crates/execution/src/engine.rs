@@ -196,7 +196,7 @@ impl Engine {
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
                     .push(judge);
-                if result.verdict == Verdict::IE {
+                if result.verdict == Verdict::InternalError {
                     // The judge could not judge (sandbox, validator): worth another try.
                     return Err(EngineError::Retryable(
                         result.error.unwrap_or_else(|| "internal error".into()),
@@ -343,19 +343,6 @@ pub fn language_list(languages: &Languages) -> Vec<LanguageInfo> {
         .collect()
 }
 
-fn verdict(v: judge::Verdict) -> Verdict {
-    match v {
-        judge::Verdict::Accepted => Verdict::AC,
-        judge::Verdict::WrongAnswer => Verdict::WA,
-        judge::Verdict::TimeLimitExceeded => Verdict::TLE,
-        judge::Verdict::MemoryLimitExceeded => Verdict::MLE,
-        judge::Verdict::RunTimeError => Verdict::RTE,
-        judge::Verdict::OutputLimitExceeded => Verdict::OLE,
-        judge::Verdict::CompileError => Verdict::CE,
-        judge::Verdict::InternalError => Verdict::IE,
-    }
-}
-
 fn run_blocking(
     judge: &Judge,
     language: &judge::Language,
@@ -370,7 +357,7 @@ fn run_blocking(
     });
     let base = JobResult {
         started_at_ms: now_ms(),
-        ..JobResult::for_job(job, Verdict::IE)
+        ..JobResult::for_job(job, Verdict::InternalError)
     };
     let mut result = match (&job.task, problem) {
         (Task::Judge { .. }, Some(problem)) => {
@@ -384,7 +371,7 @@ fn run_blocking(
             );
             let total = problem.test_cases().len() as u32;
             JobResult {
-                verdict: verdict(report.verdict),
+                verdict: report.verdict,
                 compile_output: report
                     .compile
                     .as_ref()
@@ -394,13 +381,13 @@ fn run_blocking(
                 passed: report
                     .tests
                     .iter()
-                    .filter(|t| t.verdict == judge::Verdict::Accepted)
+                    .filter(|t| t.verdict == Verdict::Accepted)
                     .count() as u32,
                 total,
                 score: report.score,
                 time_ms: report.max_time_ms,
                 memory_bytes: report.max_memory_bytes,
-                error: (report.verdict == judge::Verdict::InternalError)
+                error: (report.verdict == Verdict::InternalError)
                     .then(|| report.message.clone())
                     .flatten(),
                 tests: report
@@ -408,7 +395,7 @@ fn run_blocking(
                     .iter()
                     .map(|t| TestOutcome {
                         name: t.name.clone(),
-                        verdict: verdict(t.verdict),
+                        verdict: t.verdict,
                         time_ms: t.time_ms,
                         memory_bytes: t.memory_bytes,
                     })
@@ -425,7 +412,7 @@ fn run_blocking(
                 limits,
             );
             JobResult {
-                verdict: verdict(run.verdict),
+                verdict: run.verdict,
                 compile_output: run
                     .compile
                     .as_ref()
@@ -445,7 +432,7 @@ fn run_blocking(
                     }),
                 time_ms: run.time_ms,
                 memory_bytes: run.memory_bytes,
-                error: (run.verdict == judge::Verdict::InternalError)
+                error: (run.verdict == Verdict::InternalError)
                     .then(|| run.message.clone())
                     .flatten(),
                 ..base

@@ -4,13 +4,13 @@
 use std::path::Path;
 use std::time::Duration;
 
-use sandbox::{ExitStatus, LimitKind, Limits, RunSpec, Source};
+use sandbox::{ExitStatus, Limits, RunSpec, Source};
 use serde::Serialize;
 
 use super::{CompileResult, Judge, MIB, program_limits};
 use crate::language::Language;
 use crate::problem::ProblemLimits;
-use crate::verdict::Verdict;
+use crate::verdict::{self, Verdict};
 
 /// Limits of a custom run (a player's "Run" on their own input).
 #[derive(Debug, Clone, Copy)]
@@ -118,15 +118,7 @@ impl Judge {
             ExitStatus::Exited(code) => run.exit_code = Some(code),
             ExitStatus::Signaled(signal) => run.signal = Some(signal),
         }
-        run.verdict = match out.limit {
-            Some(LimitKind::CpuTime | LimitKind::WallTime) => Verdict::TimeLimitExceeded,
-            Some(LimitKind::Memory) => Verdict::MemoryLimitExceeded,
-            // A run's output is only shown, so too much of it is cut, not a failure.
-            Some(LimitKind::Output) if run.stdout_truncated => Verdict::Accepted,
-            Some(LimitKind::Output | LimitKind::FileSize) => Verdict::OutputLimitExceeded,
-            None if out.status.success() => Verdict::Accepted,
-            None => Verdict::RunTimeError,
-        };
+        run.verdict = verdict::of_custom_run(out.limit, out.status, run.stdout_truncated);
         run
     }
 }

@@ -2,13 +2,7 @@
 //! sandbox, run every test case in the sandbox, check each output (default
 //! validator or the package's custom one, also sandboxed), and decide.
 //!
-//! Verdict rules: the first failing test case decides, in judging order
-//! (samples, then secret data, groups in lexicographic order). Pass-fail
-//! problems stop there; scoring problems run every test case to compute
-//! the score. Per test: time or wall limit → TLE; the cgroup's OOM killer
-//! fired → MLE; stdout or file size limit → OLE; any other non-zero exit or
-//! signal → RTE; otherwise the validator says AC or WA. A sandbox failure or
-//! a broken validator is IE.
+//! The verdict rules are in [`crate::verdict`].
 //!
 //! The steps, one file each: [`compile`] the submission, run each
 //! [`test_case`] and check it with the default validator or the package's
@@ -34,7 +28,7 @@ pub use report::{CompileResult, Report, TestResult};
 
 use crate::language::{Language, Languages};
 use crate::problem::{DEFAULT_TIME_LIMIT, OutputValidator, Problem, ProblemType};
-use crate::verdict::Verdict;
+use crate::verdict::{SubmissionVerdict, Verdict};
 
 const MIB: u64 = 1024 * 1024;
 
@@ -244,7 +238,7 @@ impl Judge {
 
         let scoring = problem.problem_type == ProblemType::Scoring;
         let mut tests = Vec::new();
-        let mut verdict = Verdict::Accepted;
+        let mut verdict = SubmissionVerdict::new(scoring);
         for (group, case) in problem.test_cases() {
             let result = self.run_test(
                 problem,
@@ -254,19 +248,15 @@ impl Judge {
                 case,
                 time_limit,
             );
-            let failed = result.verdict != Verdict::Accepted;
-            if failed && verdict == Verdict::Accepted {
-                verdict = result.verdict;
-            }
+            let judge_on = verdict.record(result.verdict);
             tests.push(result);
-            // An internal error stops judging even for scoring problems.
-            if failed && (!scoring || verdict == Verdict::InternalError) {
+            if !judge_on {
                 break;
             }
         }
         let score = scoring.then(|| score::score(problem, &tests));
         Report {
-            verdict,
+            verdict: verdict.verdict(),
             score,
             problem: problem.short_name.clone(),
             language,

@@ -4,12 +4,12 @@
 
 use std::time::Duration;
 
-use sandbox::{ExitStatus, LimitKind, RunSpec, Source};
+use sandbox::{ExitStatus, RunSpec, Source};
 
 use super::{Judge, Program, TestResult, program_limits, truncate};
 use crate::problem::{Problem, TestGroup};
 use crate::validate::{self, ValidatorFlags};
-use crate::verdict::Verdict;
+use crate::verdict::{self, Verdict};
 
 impl Judge {
     pub(super) fn run_test(
@@ -50,11 +50,8 @@ impl Judge {
         r.time_ms = out.cpu_time.as_millis() as u64;
         r.wall_ms = out.wall_time.as_millis() as u64;
         r.memory_bytes = out.peak_memory_bytes;
-        let (verdict, message) = match out.limit {
-            Some(LimitKind::CpuTime | LimitKind::WallTime) => (Verdict::TimeLimitExceeded, None),
-            Some(LimitKind::Memory) => (Verdict::MemoryLimitExceeded, None),
-            Some(LimitKind::Output | LimitKind::FileSize) => (Verdict::OutputLimitExceeded, None),
-            None if !out.status.success() => {
+        let (verdict, message) = match verdict::of_test_run(out.limit, out.status) {
+            Some(Verdict::RunTimeError) => {
                 let how = match out.status {
                     ExitStatus::Exited(c) => format!("exit code {c}"),
                     ExitStatus::Signaled(s) => format!("signal {s}"),
@@ -64,6 +61,7 @@ impl Judge {
                     Some(format!("{how}: {}", truncate(&out.stderr, 2048))),
                 )
             }
+            Some(verdict) => (verdict, None),
             None => match validator {
                 None => self.default_validate(group, case, &out.stdout),
                 Some(v) => {
