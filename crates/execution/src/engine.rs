@@ -350,11 +350,7 @@ fn run_blocking(
     problem: Option<&Problem>,
     limits: CustomLimits,
 ) -> JobResult {
-    let original = Path::new(match language.id {
-        // Java's class is named after the file; a run has no file, so it is Main.
-        "java" => "Main.java",
-        _ => "main",
-    });
+    let original = language.unnamed_source();
     let base = JobResult {
         started_at_ms: now_ms(),
         ..JobResult::for_job(job, Verdict::InternalError)

@@ -88,7 +88,7 @@ impl Judge {
                 Some(result),
             ));
         }
-        if collect.is_empty() || lang.id == "java" {
+        if collect.is_empty() || lang.run_keeps_source() {
             files.push(source);
         }
         if files.len() > sandbox::MAX_WORK_FILES {
