@@ -4,6 +4,8 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+pub use crate::verdict::Verdict;
+
 /// One piece of work for a sandbox worker.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JudgeJob {
@@ -33,42 +35,6 @@ impl Task {
         match self {
             Task::Run { .. } => "run",
             Task::Judge { .. } => "judge",
-        }
-    }
-}
-
-/// Verdict codes, as contests write them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-pub enum Verdict {
-    /// Accepted.
-    AC,
-    /// Wrong answer.
-    WA,
-    /// Time limit exceeded.
-    TLE,
-    /// Memory limit exceeded.
-    MLE,
-    /// Run-time error.
-    RTE,
-    /// Output limit exceeded.
-    OLE,
-    /// Compilation error.
-    CE,
-    /// Internal error: the platform failed, never the player's fault.
-    IE,
-}
-
-impl Verdict {
-    pub fn code(self) -> &'static str {
-        match self {
-            Verdict::AC => "AC",
-            Verdict::WA => "WA",
-            Verdict::TLE => "TLE",
-            Verdict::MLE => "MLE",
-            Verdict::RTE => "RTE",
-            Verdict::OLE => "OLE",
-            Verdict::CE => "CE",
-            Verdict::IE => "IE",
         }
     }
 }

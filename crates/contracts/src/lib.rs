@@ -9,3 +9,4 @@
 pub mod auth;
 pub mod execution;
 pub mod names;
+pub mod verdict;

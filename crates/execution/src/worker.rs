@@ -107,7 +107,7 @@ impl Workers {
         };
         if attempts > self.settings.max_attempts {
             let result = internal_error(&job, format!("gave up after {} attempts", attempts - 1));
-            count_job(&job, Verdict::IE);
+            count_job(&job, Verdict::InternalError);
             self.finish(result, delivery, true).await;
             return;
         }
@@ -132,7 +132,7 @@ impl Workers {
                         &job,
                         format!("internal failure after {attempts} attempts: {reason}"),
                     );
-                    count_job(&job, Verdict::IE);
+                    count_job(&job, Verdict::InternalError);
                     self.finish(result, delivery, true).await;
                 } else {
                     retry(delivery).await;
@@ -213,7 +213,7 @@ pub fn internal_error(job: &JudgeJob, error: String) -> JobResult {
     JobResult {
         error: Some(error),
         finished_at_ms: now_ms(),
-        ..JobResult::for_job(job, Verdict::IE)
+        ..JobResult::for_job(job, Verdict::InternalError)
     }
 }
 

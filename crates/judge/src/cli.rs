@@ -212,7 +212,7 @@ pub fn verify_problem(args: VerifyProblemArgs) -> anyhow::Result<ExitCode> {
                 }
             },
         };
-        let ok = match Verdict::from_submission_dir(expected) {
+        let ok = match crate::verdict::expected_in_submission_dir(expected) {
             Some(v) => report.verdict == v,
             None if expected == "rejected" => {
                 report.verdict != Verdict::Accepted && report.verdict != Verdict::InternalError

@@ -55,6 +55,22 @@ impl Language {
         }
     }
 
+    /// The file name a source that comes without one (a job carries only its text) is
+    /// judged as: Java's public class is then `Main`; the others ignore the name.
+    pub fn unnamed_source(&self) -> &'static Path {
+        Path::new(match self.id {
+            "java" => "Main.java",
+            _ => "main",
+        })
+    }
+
+    /// Whether a run gets the source file besides the files compiling produced
+    /// (languages whose compile step produces nothing always run from the source).
+    /// Java's runs have always had it beside their classes.
+    pub fn run_keeps_source(&self) -> bool {
+        self.id == "java"
+    }
+
     /// The compile step (for interpreted languages a syntax check), and the
     /// files it produces that the run needs (`*.ext` patterns allowed).
     pub fn compile(&self, source: &str) -> (SandboxCommand, Vec<String>) {
@@ -409,5 +425,31 @@ impl Languages {
         v.sort();
         v.dedup();
         v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn language(id: &'static str) -> Language {
+        Language {
+            id,
+            name: id,
+            version: String::new(),
+            extensions: &[],
+            tool: PathBuf::from("/usr/bin/true"),
+            runtime: None,
+            readonly_paths: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_source_without_a_name_is_saved_as_the_language_needs() {
+        let java = language("java");
+        assert_eq!(java.source_name(java.unnamed_source()), "Main.java");
+        assert_eq!(java.source_name(Path::new("Sum.java")), "Sum.java");
+        let c = language("c");
+        assert_eq!(c.source_name(c.unnamed_source()), "main.c");
     }
 }

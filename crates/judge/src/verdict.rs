@@ -1,80 +1,93 @@
-//! Verdicts, with the short codes contest systems use.
+//! The verdict rules: how one run's outcome becomes a verdict, and which verdict a whole
+//! submission gets. The [`Verdict`] type itself is the one the services share
+//! ([`contracts::verdict`]).
+//!
+//! A submission: the first failing test case decides, in judging order (samples, then
+//! secret data, groups in lexicographic order). Pass-fail problems stop there; scoring
+//! problems run every test case to compute the score. Per test: time or wall limit → TLE;
+//! the cgroup's OOM killer fired → MLE; stdout or file size limit → OLE; any other
+//! non-zero exit or signal → RTE; otherwise the validator says AC or WA. A sandbox failure
+//! or a broken validator is IE.
+//!
+//! A custom run (a player's "Run" on their own input) is not validated: AC when the
+//! program ran and exited 0, and too much output is cut off rather than a failure.
 
-use serde::{Deserialize, Serialize};
+use sandbox::{ExitStatus, LimitKind};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Verdict {
-    #[serde(rename = "AC")]
-    Accepted,
-    #[serde(rename = "WA")]
-    WrongAnswer,
-    #[serde(rename = "TLE")]
-    TimeLimitExceeded,
-    #[serde(rename = "MLE")]
-    MemoryLimitExceeded,
-    #[serde(rename = "RTE")]
-    RunTimeError,
-    #[serde(rename = "OLE")]
-    OutputLimitExceeded,
-    #[serde(rename = "CE")]
-    CompileError,
-    /// Internal error: a fault of the judge or the package, never the
-    /// submitter's.
-    #[serde(rename = "IE")]
-    InternalError,
+pub use contracts::verdict::Verdict;
+
+/// The verdict a test run's limit and exit status decide on their own; `None` when the
+/// program stayed within its limits and exited 0, so that its output decides.
+pub(crate) fn of_test_run(limit: Option<LimitKind>, status: ExitStatus) -> Option<Verdict> {
+    match limit {
+        Some(LimitKind::CpuTime | LimitKind::WallTime) => Some(Verdict::TimeLimitExceeded),
+        Some(LimitKind::Memory) => Some(Verdict::MemoryLimitExceeded),
+        Some(LimitKind::Output | LimitKind::FileSize) => Some(Verdict::OutputLimitExceeded),
+        None if !status.success() => Some(Verdict::RunTimeError),
+        None => None,
+    }
 }
 
-impl Verdict {
-    pub const ALL: [Verdict; 8] = [
-        Verdict::Accepted,
-        Verdict::WrongAnswer,
-        Verdict::TimeLimitExceeded,
-        Verdict::MemoryLimitExceeded,
-        Verdict::RunTimeError,
-        Verdict::OutputLimitExceeded,
-        Verdict::CompileError,
-        Verdict::InternalError,
-    ];
+/// The verdict of a custom run; `stdout_truncated` says its output was more than it
+/// may show.
+pub(crate) fn of_custom_run(
+    limit: Option<LimitKind>,
+    status: ExitStatus,
+    stdout_truncated: bool,
+) -> Verdict {
+    match limit {
+        Some(LimitKind::CpuTime | LimitKind::WallTime) => Verdict::TimeLimitExceeded,
+        Some(LimitKind::Memory) => Verdict::MemoryLimitExceeded,
+        // A run's output is only shown, so too much of it is cut, not a failure.
+        Some(LimitKind::Output) if stdout_truncated => Verdict::Accepted,
+        Some(LimitKind::Output | LimitKind::FileSize) => Verdict::OutputLimitExceeded,
+        None if status.success() => Verdict::Accepted,
+        None => Verdict::RunTimeError,
+    }
+}
 
-    pub fn code(self) -> &'static str {
-        match self {
-            Verdict::Accepted => "AC",
-            Verdict::WrongAnswer => "WA",
-            Verdict::TimeLimitExceeded => "TLE",
-            Verdict::MemoryLimitExceeded => "MLE",
-            Verdict::RunTimeError => "RTE",
-            Verdict::OutputLimitExceeded => "OLE",
-            Verdict::CompileError => "CE",
-            Verdict::InternalError => "IE",
+/// A submission's verdict, built from its tests' verdicts in judging order.
+pub(crate) struct SubmissionVerdict {
+    verdict: Verdict,
+    scoring: bool,
+}
+
+impl SubmissionVerdict {
+    pub(crate) fn new(scoring: bool) -> SubmissionVerdict {
+        SubmissionVerdict {
+            verdict: Verdict::Accepted,
+            scoring,
         }
     }
 
-    pub fn from_code(code: &str) -> Option<Verdict> {
-        Verdict::ALL
-            .into_iter()
-            .find(|v| v.code().eq_ignore_ascii_case(code))
+    /// Takes the next test's verdict; false when judging stops after it.
+    pub(crate) fn record(&mut self, test: Verdict) -> bool {
+        let failed = test != Verdict::Accepted;
+        if failed && self.verdict == Verdict::Accepted {
+            self.verdict = test;
+        }
+        // An internal error stops judging even for scoring problems.
+        !(failed && (!self.scoring || self.verdict == Verdict::InternalError))
     }
 
-    /// The verdict a `submissions/<dir>/` folder expects, as in
-    /// problemtools' verifyproblem. `rejected` (any rejection) is `None`.
-    pub fn from_submission_dir(dir: &str) -> Option<Verdict> {
-        Some(match dir {
-            "accepted" => Verdict::Accepted,
-            "wrong_answer" => Verdict::WrongAnswer,
-            "time_limit_exceeded" => Verdict::TimeLimitExceeded,
-            "memory_limit_exceeded" => Verdict::MemoryLimitExceeded,
-            "run_time_error" => Verdict::RunTimeError,
-            "output_limit_exceeded" => Verdict::OutputLimitExceeded,
-            "compile_error" => Verdict::CompileError,
-            _ => return None,
-        })
+    pub(crate) fn verdict(&self) -> Verdict {
+        self.verdict
     }
 }
 
-impl std::fmt::Display for Verdict {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.code())
-    }
+/// The verdict a `submissions/<dir>/` folder expects, as in problemtools'
+/// verifyproblem. `rejected` (any rejection) is `None`.
+pub fn expected_in_submission_dir(dir: &str) -> Option<Verdict> {
+    Some(match dir {
+        "accepted" => Verdict::Accepted,
+        "wrong_answer" => Verdict::WrongAnswer,
+        "time_limit_exceeded" => Verdict::TimeLimitExceeded,
+        "memory_limit_exceeded" => Verdict::MemoryLimitExceeded,
+        "run_time_error" => Verdict::RunTimeError,
+        "output_limit_exceeded" => Verdict::OutputLimitExceeded,
+        "compile_error" => Verdict::CompileError,
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
@@ -82,17 +95,54 @@ mod tests {
     use super::*;
 
     #[test]
-    fn serde_codes_round_trip() {
-        for v in Verdict::ALL {
-            let json = serde_json::to_string(&v).unwrap_or_default();
-            assert_eq!(json, format!("\"{}\"", v.code()));
-            assert_eq!(serde_json::from_str::<Verdict>(&json).ok(), Some(v));
-            assert_eq!(Verdict::from_code(v.code()), Some(v));
-        }
+    fn submission_dirs_name_their_verdicts() {
         assert_eq!(
-            Verdict::from_submission_dir("time_limit_exceeded"),
+            expected_in_submission_dir("time_limit_exceeded"),
             Some(Verdict::TimeLimitExceeded)
         );
-        assert_eq!(Verdict::from_submission_dir("rejected"), None);
+        assert_eq!(expected_in_submission_dir("rejected"), None);
+    }
+
+    #[test]
+    fn limits_decide_before_the_output() {
+        let ok = ExitStatus::Exited(0);
+        assert_eq!(of_test_run(None, ok), None);
+        assert_eq!(
+            of_test_run(Some(LimitKind::WallTime), ok),
+            Some(Verdict::TimeLimitExceeded)
+        );
+        assert_eq!(
+            of_test_run(Some(LimitKind::Memory), ExitStatus::Signaled(9)),
+            Some(Verdict::MemoryLimitExceeded)
+        );
+        assert_eq!(
+            of_test_run(None, ExitStatus::Exited(1)),
+            Some(Verdict::RunTimeError)
+        );
+        assert_eq!(
+            of_custom_run(Some(LimitKind::Output), ok, true),
+            Verdict::Accepted
+        );
+        assert_eq!(
+            of_custom_run(Some(LimitKind::FileSize), ok, true),
+            Verdict::OutputLimitExceeded
+        );
+    }
+
+    #[test]
+    fn the_first_failure_decides() {
+        let mut pass_fail = SubmissionVerdict::new(false);
+        assert!(pass_fail.record(Verdict::Accepted));
+        assert!(!pass_fail.record(Verdict::WrongAnswer));
+        assert_eq!(pass_fail.verdict(), Verdict::WrongAnswer);
+
+        let mut scoring = SubmissionVerdict::new(true);
+        assert!(scoring.record(Verdict::TimeLimitExceeded));
+        assert!(scoring.record(Verdict::WrongAnswer));
+        assert_eq!(scoring.verdict(), Verdict::TimeLimitExceeded);
+
+        let mut broken = SubmissionVerdict::new(true);
+        assert!(!broken.record(Verdict::InternalError));
+        assert_eq!(broken.verdict(), Verdict::InternalError);
     }
 }

@@ -169,7 +169,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let lost = accepted.keys().filter(|id| !done.contains_key(*id)).count();
     let wrong = done
         .values()
-        .filter(|r| r.verdict != contracts::execution::Verdict::AC)
+        .filter(|r| r.verdict != contracts::execution::Verdict::Accepted)
         .count();
     let waits: Vec<u64> = done
         .values()

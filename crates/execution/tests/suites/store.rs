@@ -88,8 +88,11 @@ async fn admitted_jobs_move_from_queued_to_running_to_done(store: Arc<dyn JobSto
         store.get(job.id).await.unwrap().unwrap().state,
         JobState::Running
     );
-    let stored = store.finish(&result(&job, Verdict::AC)).await.unwrap();
-    assert_eq!(stored.verdict, Verdict::AC);
+    let stored = store
+        .finish(&result(&job, Verdict::Accepted))
+        .await
+        .unwrap();
+    assert_eq!(stored.verdict, Verdict::Accepted);
     let done = store.get(job.id).await.unwrap().unwrap();
     assert_eq!(done.state, JobState::Done);
     assert_eq!(done.result, Some(stored));
@@ -100,8 +103,14 @@ async fn admitted_jobs_move_from_queued_to_running_to_done(store: Arc<dyn JobSto
 async fn a_job_keeps_its_first_result(store: Arc<dyn JobStore>) {
     let job = record(Uuid::now_v7());
     store.admit(&job, 4).await.unwrap();
-    let first = store.finish(&result(&job, Verdict::WA)).await.unwrap();
-    let second = store.finish(&result(&job, Verdict::AC)).await.unwrap();
+    let first = store
+        .finish(&result(&job, Verdict::WrongAnswer))
+        .await
+        .unwrap();
+    let second = store
+        .finish(&result(&job, Verdict::Accepted))
+        .await
+        .unwrap();
     assert_eq!(second, first, "a second finish returns the stored result");
     assert_eq!(
         store
@@ -112,7 +121,7 @@ async fn a_job_keeps_its_first_result(store: Arc<dyn JobStore>) {
             .result
             .unwrap()
             .verdict,
-        Verdict::WA
+        Verdict::WrongAnswer
     );
 }
 
@@ -130,7 +139,10 @@ async fn the_in_flight_cap_is_per_owner_and_freed_by_finishing(store: Arc<dyn Jo
         store.admit(&record(bob), 2).await.unwrap(),
         "other users unaffected"
     );
-    store.finish(&result(&jobs[0], Verdict::AC)).await.unwrap();
+    store
+        .finish(&result(&jobs[0], Verdict::Accepted))
+        .await
+        .unwrap();
     assert!(
         store.admit(&record(alice), 2).await.unwrap(),
         "a finished job frees its slot"

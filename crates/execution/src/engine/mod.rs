@@ -1,0 +1,154 @@
+//! The engine: runs judge jobs to their results. Its parts, one file each: the [`slots`]
+//! (one judge, so one sandbox, per slot), the [`cache`] of problem packages fetched by
+//! hash, and the [`report`] that turns what the judge says into a [`JobResult`].
+
+mod cache;
+mod report;
+mod slots;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use contracts::execution::{JobResult, JudgeJob, Task, Verdict};
+use judge::{CustomLimits, Languages};
+use platform::blobs::BlobStore;
+
+use crate::service::LanguageInfo;
+use crate::settings::ExecutionSettings;
+use crate::worker::internal_error;
+use cache::PackageCache;
+use slots::Slots;
+
+/// Output of a custom run that is sent back, at most.
+const RUN_OUTPUT_BYTES: u64 = 64 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The platform failed in a way another try may not (sandbox, store, disk).
+    #[error("{0}")]
+    Retryable(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error("cannot set up the sandbox: {0}")]
+    Judge(#[from] judge::JudgeError),
+    #[error("invalid configuration: {0}")]
+    Settings(#[from] platform::config::SettingError),
+    #[error("package cache {path}: {source}")]
+    Cache {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+pub struct Engine {
+    languages: Languages,
+    slots: Slots,
+    packages: PackageCache,
+    run_limits: CustomLimits,
+}
+
+impl Engine {
+    /// Discovers the installed languages and, for a worker process, sets up one sandbox
+    /// per slot (refusing to start if the sandbox cannot isolate).
+    ///
+    /// Packages are cached in `cache_dir`, which must be this user's own (it is created
+    /// with mode 0700, and refused if someone else owns it); without one, in a private
+    /// temporary directory removed when the engine is dropped.
+    pub fn new(
+        settings: &ExecutionSettings,
+        packages: Arc<dyn BlobStore>,
+        cache_dir: Option<PathBuf>,
+    ) -> Result<Self, SetupError> {
+        settings.validate()?;
+        let languages = Languages::discover();
+        let slots = Slots::new(settings, &languages)?;
+        let packages = PackageCache::new(packages, cache_dir)?;
+        Ok(Self {
+            languages,
+            slots,
+            packages,
+            run_limits: CustomLimits {
+                time: Duration::from_millis(settings.run_time_limit_ms),
+                memory_bytes: settings.run_memory_mib * 1024 * 1024,
+                output_bytes: RUN_OUTPUT_BYTES,
+            },
+        })
+    }
+
+    pub fn slots(&self) -> usize {
+        self.slots.count()
+    }
+
+    /// Readiness: false once a slot's sandbox could not be rebuilt (restart the process).
+    pub fn healthy(&self) -> Result<(), String> {
+        self.slots.healthy()
+    }
+
+    pub fn languages(&self) -> Vec<LanguageInfo> {
+        language_list(&self.languages)
+    }
+
+    /// Runs one job to its result. Verdicts about the player's code (CE, WA, TLE …) and
+    /// definite platform answers (a package that does not exist) are results; failures
+    /// that another attempt could fix are errors.
+    pub async fn execute(&self, job: &JudgeJob) -> Result<JobResult, EngineError> {
+        let Some(language) = self.languages.get(&job.language).cloned() else {
+            return Ok(internal_error(
+                job,
+                format!(
+                    "language {:?} is not installed on this worker",
+                    job.language
+                ),
+            ));
+        };
+        let problem = match &job.task {
+            Task::Judge { problem_hash } => match self.packages.problem(problem_hash).await? {
+                Some(problem) => Some(problem),
+                None => {
+                    return Ok(internal_error(
+                        job,
+                        format!("problem package {problem_hash} is not available"),
+                    ));
+                }
+            },
+            Task::Run { .. } => None,
+        };
+        let job_for_thread = job.clone();
+        let limits = self.run_limits;
+        let result = self
+            .slots
+            .run(move |judge| {
+                report::run_blocking(
+                    judge,
+                    &language,
+                    &job_for_thread,
+                    problem.as_deref(),
+                    limits,
+                )
+            })
+            .await?;
+        if result.verdict == Verdict::InternalError {
+            // The judge could not judge (sandbox, validator): worth another try.
+            return Err(EngineError::Retryable(
+                result.error.unwrap_or_else(|| "internal error".into()),
+            ));
+        }
+        Ok(result)
+    }
+}
+
+pub fn language_list(languages: &Languages) -> Vec<LanguageInfo> {
+    languages
+        .languages
+        .iter()
+        .map(|l| LanguageInfo {
+            id: l.id.to_owned(),
+            name: l.name.to_owned(),
+            version: l.version.clone(),
+            extensions: l.extensions.iter().map(|e| (*e).to_owned()).collect(),
+        })
+        .collect()
+}

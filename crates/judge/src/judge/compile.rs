@@ -1,0 +1,114 @@
+//! Compiling a submission in the sandbox into a [`Program`] its tests run:
+//! compile limits, the files the run needs, and why a compilation failed.
+
+use std::time::Duration;
+
+use sandbox::{BoxFile, LimitKind, Limits, RunSpec, Source};
+
+use super::{CompileResult, Judge, MIB, Program, collected_files, truncate};
+use crate::language::Language;
+use crate::problem::ProblemLimits;
+use crate::verdict::Verdict;
+
+/// Compiler diagnostics kept for the report.
+pub(super) const COMPILE_OUTPUT_BYTES: u64 = 64 * 1024;
+impl Judge {
+    #[allow(clippy::type_complexity)]
+    pub(super) fn compile(
+        &self,
+        limits: &ProblemLimits,
+        lang: &Language,
+        source_name: &str,
+        code: &[u8],
+    ) -> Result<(Program, CompileResult), (Verdict, String, Option<CompileResult>)> {
+        let (cmd, collect) = lang.compile(source_name);
+        let source = BoxFile {
+            name: source_name.to_string(),
+            source: Source::Bytes(code.to_vec()),
+            executable: false,
+        };
+        let spec = RunSpec {
+            argv: cmd.argv,
+            env: cmd.env,
+            stdin: None,
+            files: vec![source.clone()],
+            collect: collect.clone(),
+            // One stream, so a flood of diagnostics hits the output limit.
+            merge_stderr: true,
+            limits: Limits {
+                cpu_time: limits.compilation_time,
+                wall_time: limits.compilation_time * 2 + Duration::from_secs(5),
+                memory_bytes: limits.compilation_memory_bytes.min(4096 * MIB),
+                max_processes: 256,
+                stdout_bytes: COMPILE_OUTPUT_BYTES,
+                stderr_bytes: COMPILE_OUTPUT_BYTES,
+                file_size_bytes: 512 * MIB,
+                open_files: 1024,
+                stack_bytes: 64 * MIB,
+                work_dir_bytes: 1024 * MIB,
+                // A program larger than the memory it may use could never run: refuse
+                // it here rather than hold it in the host's memory for every test.
+                collect_bytes: limits.memory_bytes.min(512 * MIB),
+                cpus: 1,
+            },
+        };
+        let out = self.sandbox.run(&spec).map_err(|e| {
+            (
+                Verdict::InternalError,
+                format!("compilation could not run: {e}"),
+                None,
+            )
+        })?;
+        let mut text = out.stdout.clone();
+        text.extend_from_slice(&out.stderr);
+        let mut result = CompileResult {
+            success: false,
+            time_ms: out.cpu_time.as_millis() as u64,
+            output: truncate(&text, COMPILE_OUTPUT_BYTES as usize),
+        };
+        let why = match out.limit {
+            Some(LimitKind::CpuTime | LimitKind::WallTime) => {
+                Some("compilation time limit exceeded".to_string())
+            }
+            Some(LimitKind::Memory) => Some("compilation memory limit exceeded".to_string()),
+            Some(LimitKind::Output | LimitKind::FileSize) => {
+                Some("compiler output limit exceeded".to_string())
+            }
+            None if !out.status.success() => Some(format!("compilation failed ({:?})", out.status)),
+            None => None,
+        };
+        if let Some(why) = why {
+            return Err((Verdict::CompileError, why, Some(result)));
+        }
+        let mut files = collected_files(&out);
+        if collect.iter().any(|c| !c.starts_with('*')) && files.is_empty() {
+            return Err((
+                Verdict::CompileError,
+                "the compiler produced no program".into(),
+                Some(result),
+            ));
+        }
+        if collect.is_empty() || lang.run_keeps_source() {
+            files.push(source);
+        }
+        if files.len() > sandbox::MAX_WORK_FILES {
+            let why = format!(
+                "the compiled program has {} files; at most {} are supported",
+                files.len(),
+                sandbox::MAX_WORK_FILES
+            );
+            return Err((Verdict::CompileError, why, Some(result)));
+        }
+        result.success = true;
+        let mem_mib = limits.memory_bytes / MIB;
+        let run = lang.run(source_name, mem_mib);
+        Ok((
+            Program {
+                files,
+                argv: run.argv,
+                env: run.env,
+            },
+            result,
+        ))
+    }
+}

@@ -1,0 +1,312 @@
+//! Loading a package: `problem.yaml` (format version, type, limits, the
+//! CodeArena extension), the output validator, and the test data and
+//! statements, with limits checked before anything runs.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_norway::Value;
+
+use super::statement::load_statements;
+use super::testdata::{GroupSettings, load_group, read_settings};
+use super::yaml::{as_f64, as_string, key, known_keys, words, yaml_file};
+use super::{
+    DEFAULT_MEMORY_MIB, Difficulty, FormatVersion, MIB, OutputValidator, Problem, ProblemError,
+    ProblemLimits, ProblemType, io_err,
+};
+
+/// A limit must be a positive number no larger than `max`: zero, negative
+/// and absurd limits are refused when the package loads, before anything
+/// runs.
+fn positive(v: Option<&Value>, what: &str, max: f64) -> Result<Option<f64>, ProblemError> {
+    let Some(v) = v else { return Ok(None) };
+    match as_f64(v) {
+        Some(x) if x.is_finite() && x > 0.0 && x <= max => Ok(Some(x)),
+        _ => Err(ProblemError::Invalid(format!(
+            "{what} must be a number in (0, {max}]"
+        ))),
+    }
+}
+
+/// Upper bounds for limits (seconds, MiB, KiB).
+fn limit_max(key: &str) -> f64 {
+    match key {
+        "time_limit" | "compilation_time" | "validation_time" => 3600.0,
+        "memory" | "compilation_memory" | "validation_memory" => 65536.0,
+        "output" | "validation_output" => 4096.0,
+        "code" => 65536.0,
+        _ => 1000.0,
+    }
+}
+
+impl Problem {
+    /// Loads and checks a package directory.
+    pub fn load(dir: impl AsRef<Path>) -> Result<Problem, ProblemError> {
+        let dir = dir.as_ref();
+        let dir = std::fs::canonicalize(dir).map_err(io_err(dir))?;
+        let short_name = dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("problem")
+            .to_string();
+        let yaml_path = dir.join("problem.yaml");
+        let meta = yaml_file(&yaml_path)?
+            .ok_or_else(|| ProblemError::Invalid(format!("{} is missing", yaml_path.display())))?;
+        if !meta.is_mapping() {
+            return Err(ProblemError::Invalid(
+                "problem.yaml is not a mapping".into(),
+            ));
+        }
+        let mut warnings = Vec::new();
+
+        let format = match key(&meta, "problem_format_version")
+            .and_then(as_string)
+            .as_deref()
+        {
+            None | Some("legacy") | Some("legacy-icpc") => FormatVersion::Legacy,
+            Some("2023-07-draft") | Some("2023-07") => FormatVersion::Draft2023_07,
+            Some("2025-09") | Some("2025-09-draft") => FormatVersion::V2025_09,
+            Some(other) => {
+                return Err(ProblemError::Invalid(format!(
+                    "unsupported problem_format_version {other:?}"
+                )));
+            }
+        };
+        let common = [
+            "problem_format_version",
+            "type",
+            "name",
+            "uuid",
+            "license",
+            "rights_owner",
+            "limits",
+            "keywords",
+            "source",
+            "source_url",
+            "author",
+            "credits",
+            "languages",
+            "codearena",
+            "version",
+            "embargo_until",
+            "allow_file_writing",
+            "constants",
+        ];
+        let legacy_only = ["validation", "validator_flags", "grading"];
+        let known: Vec<&str> = if format == FormatVersion::Legacy {
+            common.iter().chain(legacy_only.iter()).copied().collect()
+        } else {
+            common.to_vec()
+        };
+        known_keys(&meta, &known, "problem.yaml", &mut warnings);
+
+        let name = match key(&meta, "name") {
+            Some(Value::Mapping(m)) => m
+                .get("en")
+                .or_else(|| m.values().next())
+                .and_then(as_string)
+                .unwrap_or_else(|| short_name.clone()),
+            Some(v) => as_string(v).unwrap_or_else(|| short_name.clone()),
+            None => short_name.clone(),
+        };
+        let types = key(&meta, "type").map(words).unwrap_or_default();
+        let problem_type = if types.iter().any(|t| t == "scoring") {
+            ProblemType::Scoring
+        } else {
+            ProblemType::PassFail
+        };
+        for t in &types {
+            if !["pass-fail", "scoring"].contains(&t.as_str()) {
+                return Err(ProblemError::Invalid(format!(
+                    "problem type {t:?} is not supported"
+                )));
+            }
+        }
+        let validation = key(&meta, "validation").map(words).unwrap_or_default();
+        if validation.iter().any(|w| w == "interactive") {
+            return Err(ProblemError::Invalid(
+                "interactive problems are not supported".into(),
+            ));
+        }
+
+        let limits_v = key(&meta, "limits").cloned().unwrap_or(Value::Null);
+        known_keys(
+            &limits_v,
+            &[
+                "time_multiplier",
+                "time_safety_margin",
+                "time_multipliers",
+                "time_limit",
+                "time_resolution",
+                "memory",
+                "output",
+                "code",
+                "compilation_time",
+                "compilation_memory",
+                "validation_time",
+                "validation_memory",
+                "validation_output",
+                "validation_passes",
+            ],
+            "problem.yaml limits",
+            &mut warnings,
+        );
+        let lim = |k: &str| positive(key(&limits_v, k), &format!("limits.{k}"), limit_max(k));
+        let mut time_limit = lim("time_limit")?.map(Duration::from_secs_f64);
+        if time_limit.is_none() {
+            // problemtools and Kattis write the computed limit to .timelimit.
+            if let Ok(t) = std::fs::read_to_string(dir.join(".timelimit")) {
+                time_limit = t
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|x| *x > 0.0)
+                    .map(Duration::from_secs_f64);
+            }
+        }
+        let ac_to_time_limit = if format == FormatVersion::Legacy {
+            lim("time_multiplier")?.unwrap_or(5.0)
+        } else {
+            key(&limits_v, "time_multipliers")
+                .and_then(|m| key(m, "ac_to_time_limit"))
+                .and_then(as_f64)
+                .unwrap_or(2.0)
+        };
+        let mib = |k: &str, default: u64| -> Result<u64, ProblemError> {
+            Ok(lim(k)?.map_or(default * MIB, |v| (v * MIB as f64) as u64))
+        };
+        let secs = |k: &str, default: u64| -> Result<Duration, ProblemError> {
+            Ok(lim(k)?.map_or(Duration::from_secs(default), Duration::from_secs_f64))
+        };
+        let limits = ProblemLimits {
+            time_limit,
+            memory_bytes: mib("memory", DEFAULT_MEMORY_MIB)?,
+            output_bytes: mib("output", 8)?,
+            code_bytes: lim("code")?.map_or(128 * 1024, |k| (k * 1024.0) as u64),
+            compilation_time: secs("compilation_time", 60)?,
+            compilation_memory_bytes: mib("compilation_memory", 2048)?,
+            validation_time: secs("validation_time", 60)?,
+            validation_memory_bytes: mib("validation_memory", 2048)?,
+            ac_to_time_limit,
+            time_resolution: lim("time_resolution")?.unwrap_or(1.0),
+        };
+        if limits.memory_bytes < 16 * MIB {
+            return Err(ProblemError::Invalid(
+                "limits.memory must be at least 16 MiB".into(),
+            ));
+        }
+
+        let difficulty = key(&meta, "codearena").and_then(|c| {
+            known_keys(c, &["difficulty"], "problem.yaml codearena", &mut warnings);
+            match key(c, "difficulty").and_then(as_string).as_deref() {
+                Some("easy") => Some(Difficulty::Easy),
+                Some("medium") => Some(Difficulty::Medium),
+                Some("hard") => Some(Difficulty::Hard),
+                Some(other) => {
+                    warnings.push(format!(
+                        "codearena.difficulty {other:?} is not easy|medium|hard; ignored"
+                    ));
+                    None
+                }
+                None => None,
+            }
+        });
+
+        // Legacy problems put default-validator flags in problem.yaml.
+        let root_args = if format == FormatVersion::Legacy {
+            key(&meta, "validator_flags").map(words).unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        let validator = find_validator(&dir, format, &validation)?;
+        let group_file = if format == FormatVersion::V2025_09 {
+            "test_group.yaml"
+        } else {
+            "testdata.yaml"
+        };
+        let root_settings = GroupSettings {
+            output_validator_args: root_args,
+            ..Default::default()
+        };
+        let root_settings =
+            read_settings(&dir.join("data"), group_file, &root_settings, &mut warnings)?;
+        let data = dir.join("data");
+        let sample = if data.join("sample").is_dir() {
+            Some(load_group(
+                &data,
+                "sample",
+                group_file,
+                &root_settings,
+                &mut warnings,
+            )?)
+        } else {
+            None
+        };
+        if !data.join("secret").is_dir() {
+            return Err(ProblemError::Invalid("data/secret is missing".into()));
+        }
+        let secret = load_group(&data, "secret", group_file, &root_settings, &mut warnings)?;
+        if secret.cases().is_empty() {
+            return Err(ProblemError::Invalid(
+                "data/secret has no test cases".into(),
+            ));
+        }
+
+        Ok(Problem {
+            statements: load_statements(&dir, format)?,
+            short_name,
+            format,
+            name,
+            uuid: key(&meta, "uuid").and_then(as_string),
+            problem_type,
+            license: key(&meta, "license").and_then(as_string),
+            rights_owner: key(&meta, "rights_owner").and_then(as_string),
+            keywords: key(&meta, "keywords").map(words).unwrap_or_default(),
+            difficulty,
+            limits,
+            validator,
+            sample,
+            secret,
+            warnings,
+            dir,
+        })
+    }
+}
+
+fn find_validator(
+    dir: &Path,
+    format: FormatVersion,
+    validation: &[String],
+) -> Result<OutputValidator, ProblemError> {
+    let custom_requested = validation.iter().any(|w| w == "custom");
+    let candidates: &[&str] = match format {
+        FormatVersion::Legacy => &["output_validators", "output_validator"],
+        _ => &["output_validator", "output_validators"],
+    };
+    for c in candidates {
+        let p = dir.join(c);
+        if !p.is_dir() {
+            continue;
+        }
+        // Legacy: output_validators/<name>/ or a single file inside.
+        if *c == "output_validators" {
+            let mut entries: Vec<PathBuf> = std::fs::read_dir(&p)
+                .map_err(io_err(&p))?
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .collect();
+            entries.sort();
+            if let Some(first) = entries.into_iter().next() {
+                return Ok(OutputValidator::Custom(first));
+            }
+            continue;
+        }
+        return Ok(OutputValidator::Custom(p));
+    }
+    if custom_requested {
+        return Err(ProblemError::Invalid(
+            "validation: custom, but there is no output validator".into(),
+        ));
+    }
+    Ok(OutputValidator::Default)
+}

@@ -1,0 +1,183 @@
+//! The test data tree: `data/sample` and `data/secret` with nested groups,
+//! and each group's settings (`testdata.yaml`, or from 2025-09
+//! `test_group.yaml`) inherited downwards.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::yaml::{as_f64, as_string, key, known_keys, words, yaml_file};
+use super::{ProblemError, io_err};
+
+/// Settings of a test group, after inheritance from its parents.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct GroupSettings {
+    pub output_validator_args: Vec<String>,
+    /// Score of an accepted test case (legacy `accept_score`, default 1).
+    pub accept_score: Option<f64>,
+    /// `sum`, `min` or `pass-fail`.
+    pub score_aggregation: Option<String>,
+    pub max_score: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TestCase {
+    /// Name relative to `data/` without extension, e.g. `secret/group1/01`.
+    pub name: String,
+    pub input: PathBuf,
+    pub answer: PathBuf,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub enum TestNode {
+    Case(TestCase),
+    Group(TestGroup),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TestGroup {
+    /// Path relative to `data/`, e.g. `secret/group1`.
+    pub name: String,
+    pub settings: GroupSettings,
+    /// Cases and subgroups in lexicographic order, as the format says.
+    pub children: Vec<TestNode>,
+}
+
+impl TestGroup {
+    /// Every test case below this group, in judging order, with its group.
+    pub fn cases(&self) -> Vec<(&TestGroup, &TestCase)> {
+        let mut out = Vec::new();
+        for c in &self.children {
+            match c {
+                TestNode::Case(t) => out.push((self, t)),
+                TestNode::Group(g) => out.extend(g.cases()),
+            }
+        }
+        out
+    }
+}
+pub(super) fn read_settings(
+    dir: &Path,
+    file: &str,
+    parent: &GroupSettings,
+    warnings: &mut Vec<String>,
+) -> Result<GroupSettings, ProblemError> {
+    let mut s = parent.clone();
+    // Scores and aggregation belong to one group; arguments are inherited.
+    s.max_score = None;
+    s.score_aggregation = None;
+    // Drafts between 2023-07 and 2025-09 used both names; the version's own name wins,
+    // and the other is read (with a warning) rather than silently ignored.
+    let other = if file == "test_group.yaml" {
+        "testdata.yaml"
+    } else {
+        "test_group.yaml"
+    };
+    let path = dir.join(file);
+    let v = match yaml_file(&path)? {
+        Some(v) => v,
+        None => match yaml_file(&dir.join(other))? {
+            Some(v) => {
+                warnings.push(format!(
+                    "{}: this package format calls the file {file}",
+                    dir.join(other).display()
+                ));
+                v
+            }
+            None => return Ok(s),
+        },
+    };
+    known_keys(
+        &v,
+        &[
+            "output_validator_flags",
+            "output_validator_args",
+            "input_validator_flags",
+            "input_validator_args",
+            "grading",
+            "grader_flags",
+            "accept_score",
+            "reject_score",
+            "range",
+            "on_reject",
+            "max_score",
+            "score_aggregation",
+            "static_validation_score",
+            "require_pass",
+            "args",
+            "full_feedback",
+        ],
+        &path.display().to_string(),
+        warnings,
+    );
+    if let Some(a) = key(&v, "output_validator_args").or_else(|| key(&v, "output_validator_flags"))
+    {
+        s.output_validator_args = words(a);
+    }
+    if let Some(x) = key(&v, "accept_score").and_then(as_f64) {
+        s.accept_score = Some(x);
+    }
+    if let Some(x) = key(&v, "max_score").and_then(as_f64) {
+        s.max_score = Some(x);
+    }
+    if let Some(a) = key(&v, "score_aggregation").and_then(as_string) {
+        s.score_aggregation = Some(a);
+    } else if let Some(g) = key(&v, "grader_flags").map(words) {
+        if g.iter().any(|w| w == "min") {
+            s.score_aggregation = Some("min".into());
+        } else if g.iter().any(|w| w == "sum") {
+            s.score_aggregation = Some("sum".into());
+        }
+    }
+    Ok(s)
+}
+
+pub(super) fn load_group(
+    data: &Path,
+    rel: &str,
+    group_file: &str,
+    parent: &GroupSettings,
+    warnings: &mut Vec<String>,
+) -> Result<TestGroup, ProblemError> {
+    let dir = data.join(rel);
+    let settings = read_settings(&dir, group_file, parent, warnings)?;
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .map_err(io_err(&dir))?
+        .filter_map(Result::ok)
+        .filter_map(|e| e.file_name().to_str().map(String::from))
+        .collect();
+    names.sort();
+    let mut children = Vec::new();
+    for n in names {
+        let p = dir.join(&n);
+        if p.is_dir() {
+            if n.ends_with(".files") {
+                continue;
+            }
+            children.push(TestNode::Group(load_group(
+                data,
+                &format!("{rel}/{n}"),
+                group_file,
+                &settings,
+                warnings,
+            )?));
+        } else if let Some(stem) = n.strip_suffix(".in") {
+            let answer = dir.join(format!("{stem}.ans"));
+            if !answer.is_file() {
+                return Err(ProblemError::Invalid(format!(
+                    "data/{rel}/{stem}.in has no .ans file"
+                )));
+            }
+            children.push(TestNode::Case(TestCase {
+                name: format!("{rel}/{stem}"),
+                input: p,
+                answer,
+            }));
+        }
+    }
+    Ok(TestGroup {
+        name: rel.to_string(),
+        settings,
+        children,
+    })
+}
