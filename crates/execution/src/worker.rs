@@ -15,7 +15,7 @@ use contracts::execution::{JobResult, JudgeJob, Verdict};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
-use crate::engine::{Engine, EngineError};
+use crate::engine::Engine;
 use platform::messaging::Delivery;
 
 use crate::queue::JobQueue;
@@ -125,7 +125,7 @@ impl Workers {
                 count_job(&job, result.verdict);
                 self.finish(result, delivery, false).await;
             }
-            Err(EngineError::Retryable(reason)) => {
+            Err(reason) => {
                 tracing::warn!(%reason, attempts, "internal failure; the job will be retried");
                 if attempts >= self.settings.max_attempts {
                     let result = internal_error(

@@ -66,12 +66,7 @@ impl PackageCache {
         }
         let dir = self.dir.join(hash);
         if !dir.is_dir() {
-            let Some(archive) = self
-                .packages
-                .get(hash)
-                .await
-                .map_err(|e| EngineError::Retryable(format!("package store: {e}")))?
-            else {
+            let Some(archive) = self.packages.get(hash).await? else {
                 return Ok(None);
             };
             // Unpack beside the final place and rename: a half-written package is never
@@ -85,11 +80,14 @@ impl PackageCache {
             };
             match unpacked {
                 Ok(Ok(())) => {}
-                Ok(Err(e)) => {
+                Ok(Err(source)) => {
                     let _ = std::fs::remove_dir_all(&staging);
-                    return Err(EngineError::Retryable(format!("package {hash}: {e}")));
+                    return Err(EngineError::Unpack {
+                        hash: hash.to_owned(),
+                        source,
+                    });
                 }
-                Err(e) => return Err(EngineError::Retryable(e.to_string())),
+                Err(e) => return Err(e.into()),
             }
             if std::fs::rename(&staging, &dir).is_err() {
                 // Another job unpacked it first.
@@ -102,21 +100,30 @@ impl PackageCache {
         };
         let problem = match loaded {
             Ok(Ok(problem)) => Arc::new(problem),
-            Ok(Err(e)) => {
+            Ok(Err(source)) => {
                 let _ = std::fs::remove_dir_all(&dir);
-                return Err(EngineError::Retryable(format!("package {hash}: {e}")));
+                return Err(EngineError::Load {
+                    hash: hash.to_owned(),
+                    source,
+                });
             }
-            Err(e) => return Err(EngineError::Retryable(e.to_string())),
+            Err(e) => return Err(e.into()),
         };
         match problem.content_hash() {
             Ok(actual) if actual == hash => {}
             Ok(actual) => {
                 let _ = std::fs::remove_dir_all(&dir);
-                return Err(EngineError::Retryable(format!(
-                    "package stored under {hash} has content hash {actual}"
-                )));
+                return Err(EngineError::HashMismatch {
+                    expected: hash.to_owned(),
+                    actual,
+                });
             }
-            Err(e) => return Err(EngineError::Retryable(e.to_string())),
+            Err(source) => {
+                return Err(EngineError::Load {
+                    hash: hash.to_owned(),
+                    source,
+                });
+            }
         }
         self.problems
             .lock()

@@ -19,15 +19,36 @@ use crate::settings::ExecutionSettings;
 use crate::worker::internal_error;
 use cache::PackageCache;
 use slots::Slots;
+pub use slots::SlotsLost;
 
 /// Output of a custom run that is sent back, at most.
 const RUN_OUTPUT_BYTES: u64 = 64 * 1024;
 
+/// The platform failed to run a job, in a way another try may not: never the player's
+/// fault, always worth retrying (up to `execution.max_attempts`).
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
-    /// The platform failed in a way another try may not (sandbox, store, disk).
+    #[error("package store: {0}")]
+    PackageStore(#[from] platform::blobs::BlobError),
+    #[error("package {hash}: {source}")]
+    Unpack {
+        hash: String,
+        source: crate::package::PackageError,
+    },
+    #[error("package {hash}: {source}")]
+    Load {
+        hash: String,
+        source: judge::ProblemError,
+    },
+    #[error("package stored under {expected} has content hash {actual}")]
+    HashMismatch { expected: String, actual: String },
+    #[error("the judge failed: {0}")]
+    Panicked(#[from] tokio::task::JoinError),
+    #[error("no sandbox slot is left")]
+    NoSlot,
+    /// The judge's own report of why it could not judge (sandbox, validator).
     #[error("{0}")]
-    Retryable(String),
+    CouldNotJudge(String),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -83,7 +104,7 @@ impl Engine {
     }
 
     /// Readiness: false once a slot's sandbox could not be rebuilt (restart the process).
-    pub fn healthy(&self) -> Result<(), String> {
+    pub fn healthy(&self) -> Result<(), SlotsLost> {
         self.slots.healthy()
     }
 
@@ -132,7 +153,7 @@ impl Engine {
             .await?;
         if result.verdict == Verdict::InternalError {
             // The judge could not judge (sandbox, validator): worth another try.
-            return Err(EngineError::Retryable(
+            return Err(EngineError::CouldNotJudge(
                 result.error.unwrap_or_else(|| "internal error".into()),
             ));
         }

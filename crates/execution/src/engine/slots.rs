@@ -12,10 +12,19 @@ use tokio::sync::Semaphore;
 use super::{EngineError, SetupError};
 use crate::settings::ExecutionSettings;
 
+/// Readiness: some slots' sandboxes could not be rebuilt (restart the process).
+#[derive(Debug, thiserror::Error)]
+#[error("{lost} of {total} sandbox slots lost")]
+pub struct SlotsLost {
+    pub lost: usize,
+    pub total: usize,
+}
+
 pub(super) struct Slots {
     languages: Languages,
-    sandbox: sandbox::SandboxConfig,
-    judges: Mutex<Vec<Judge>>,
+    /// Free slots: each judge with the sandbox configuration (its own uid) it was made
+    /// with, to rebuild it alike.
+    judges: Mutex<Vec<(Judge, sandbox::SandboxConfig)>>,
     permits: Semaphore,
     count: usize,
     /// Slots whose sandbox could not be rebuilt after a failure.
@@ -40,12 +49,14 @@ impl Slots {
                 let mut config = sandbox.clone();
                 config.uid = config.uid.saturating_sub(slot as u32);
                 config.gid = config.gid.saturating_sub(slot as u32);
-                Judge::with_sandbox_config(languages.clone(), config)
+                Ok((
+                    Judge::with_sandbox_config(languages.clone(), config.clone())?,
+                    config,
+                ))
             })
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect::<Result<Vec<_>, SetupError>>()?;
         Ok(Slots {
             languages: languages.clone(),
-            sandbox,
             judges: Mutex::new(judges),
             permits: Semaphore::new(count),
             count,
@@ -58,10 +69,13 @@ impl Slots {
     }
 
     /// False once a slot's sandbox could not be rebuilt (restart the process).
-    pub(super) fn healthy(&self) -> Result<(), String> {
+    pub(super) fn healthy(&self) -> Result<(), SlotsLost> {
         match self.lost.load(Ordering::SeqCst) {
             0 => Ok(()),
-            lost => Err(format!("{lost} of {} sandbox slots lost", self.count)),
+            lost => Err(SlotsLost {
+                lost,
+                total: self.count,
+            }),
         }
     }
 
@@ -74,13 +88,13 @@ impl Slots {
             .permits
             .acquire()
             .await
-            .map_err(|e| EngineError::Retryable(e.to_string()))?;
-        let judge = self
+            .map_err(|_| EngineError::NoSlot)?;
+        let (judge, config) = self
             .judges
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .pop()
-            .ok_or_else(|| EngineError::Retryable("no free sandbox".into()))?;
+            .ok_or(EngineError::NoSlot)?;
         let outcome = tokio::task::spawn_blocking(move || {
             let result = work(&judge);
             (judge, result)
@@ -91,17 +105,18 @@ impl Slots {
                 self.judges
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
-                    .push(judge);
+                    .push((judge, config));
                 Ok(result)
             }
             Err(e) => {
-                // The judge panicked: replace it, so the slot is not lost.
-                match Judge::with_sandbox_config(self.languages.clone(), self.sandbox.clone()) {
+                // The judge panicked: replace it (with the slot's own uid), so the slot
+                // is not lost.
+                match Judge::with_sandbox_config(self.languages.clone(), config.clone()) {
                     Ok(replacement) => self
                         .judges
                         .lock()
                         .unwrap_or_else(|p| p.into_inner())
-                        .push(replacement),
+                        .push((replacement, config)),
                     Err(setup) => {
                         // The slot is gone: take its permit out of circulation so no job
                         // waits for it, and report it (readiness, metrics).
@@ -111,7 +126,7 @@ impl Slots {
                         tracing::error!(error = %setup, lost, "a sandbox slot is lost");
                     }
                 }
-                Err(EngineError::Retryable(format!("the judge failed: {e}")))
+                Err(EngineError::Panicked(e))
             }
         }
     }
