@@ -17,11 +17,13 @@ mod parts;
 pub mod password;
 pub mod secret;
 pub mod service;
+pub mod settings;
 pub mod store;
 pub mod throttle;
 pub mod tokens;
 
 pub use parts::{AuthParts, parts};
-pub use service::{AuthError, AuthService, AuthSettings};
+pub use service::{AuthError, AuthService};
+pub use settings::AuthSettings;
 pub use store::{PostgresUserStore, SqliteUserStore, UserStore};
 pub use throttle::{LoginThrottle, MemoryThrottle, RedisThrottle};

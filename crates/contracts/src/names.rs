@@ -19,6 +19,12 @@ pub const EXECUTION_PACKAGES: &str = "execution:package";
 /// Redis key space: job records and cached results.
 pub const EXECUTION_JOBS_STATE: &str = "execution:job";
 
+/// The durable queue through which `subscriber` (e.g. `battle`) receives everything
+/// published to the fanout `exchange`: `execution.results.battle`.
+pub fn subscriber_queue(exchange: &str, subscriber: &str) -> String {
+    format!("{exchange}.{subscriber}")
+}
+
 /// Joins a deployment prefix and a name: `prefixed("ca", "x")` is `"ca:x"`; an empty prefix
 /// leaves the name as it is.
 pub fn prefixed(prefix: &str, name: &str) -> String {

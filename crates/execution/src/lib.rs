@@ -8,7 +8,8 @@
 //!   in-process).
 //! - [`store`]: job records, results, per-user caps (Redis or in-process).
 //! - [`worker`]: takes jobs, judges them in the sandbox, stores and publishes results.
-//! - [`package`]: problem packages as archives, published by content hash.
+//! - [`package`]: publishing problem packages (the judge's archive format) by content
+//!   hash.
 //! - [`parts`]: all of it over the mode's infrastructure.
 
 pub mod engine;

@@ -4,7 +4,8 @@
 //! - [`Languages::discover`] finds the installed toolchains (name, version,
 //!   extensions).
 //! - [`Problem::load`] reads a package (legacy, `2023-07-draft`, `2025-09`);
-//!   [`Problem::content_hash`] names it by content.
+//!   [`Problem::content_hash`] names it by content; [`package`] packs it into bytes to
+//!   store and send, and unpacks it safely.
 //! - [`Judge`] compiles and judges a source against a problem and returns a
 //!   serialisable [`Report`].
 //! - [`cli`] holds the `codearena judge` and `codearena verify-problem`
@@ -16,6 +17,7 @@
 pub mod cli;
 mod judge;
 mod language;
+pub mod package;
 mod problem;
 mod validate;
 mod verdict;

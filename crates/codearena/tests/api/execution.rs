@@ -244,7 +244,7 @@ async fn a_job_that_keeps_failing_internally_ends_as_ie_and_is_dead_lettered(mod
     // A package stored under a hash its content does not have: every worker refuses it,
     // which is the platform's fault, so the job is retried and then given up.
     let package = sum_package();
-    let archive = execution::package::pack(package.path()).unwrap();
+    let archive = judge::package::pack(package.path()).unwrap();
     let wrong_hash = "cd".repeat(32);
     arena
         .packages()

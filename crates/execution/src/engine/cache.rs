@@ -10,7 +10,6 @@ use platform::blobs::BlobStore;
 use uuid::Uuid;
 
 use super::{EngineError, SetupError};
-use crate::package;
 
 pub(super) struct PackageCache {
     packages: Arc<dyn BlobStore>,
@@ -76,7 +75,8 @@ impl PackageCache {
                 .join(format!(".{hash}.{}", Uuid::new_v4().simple()));
             let unpacked = {
                 let staging = staging.clone();
-                tokio::task::spawn_blocking(move || package::unpack(&archive, &staging)).await
+                tokio::task::spawn_blocking(move || judge::package::unpack(&archive, &staging))
+                    .await
             };
             match unpacked {
                 Ok(Ok(())) => {}

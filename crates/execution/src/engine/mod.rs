@@ -33,7 +33,7 @@ pub enum EngineError {
     #[error("package {hash}: {source}")]
     Unpack {
         hash: String,
-        source: crate::package::PackageError,
+        source: judge::package::PackageError,
     },
     #[error("package {hash}: {source}")]
     Load {

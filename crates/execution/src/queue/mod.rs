@@ -110,7 +110,7 @@ impl JobQueue {
         prefetch: u16,
         shutdown: CancellationToken,
     ) -> Result<mpsc::Receiver<Delivery>, QueueError> {
-        let queue = format!("{}.{subscriber}", names::EXECUTION_RESULTS);
+        let queue = names::subscriber_queue(names::EXECUTION_RESULTS, subscriber);
         self.broker
             .subscribe(names::EXECUTION_RESULTS, &queue, prefetch, shutdown)
             .await
