@@ -7,6 +7,7 @@
 //!   what a service does while its dependency is unreachable.
 //! - [`ChildProcess`], [`free_port`], [`wait_for_ok`]: real programs started by a test.
 //! - [`wait_until`]: wait for a condition with a deadline, never a fixed sleep.
+//! - [`suite!`]: one behavioural test body run against every implementation of a trait.
 //! - [`openapi::assert_serves_exactly`]: a router serves exactly what its OpenAPI document
 //!   lists.
 //!
@@ -20,6 +21,7 @@ pub mod openapi;
 mod process;
 mod proxy;
 mod server;
+mod suite;
 
 pub use database::TestDatabase;
 pub use process::{ChildProcess, free_port, processes_of_uid, wait_for_ok};

@@ -17,27 +17,12 @@ async fn redis(window: Duration) -> Arc<dyn LoginThrottle> {
     Arc::new(RedisThrottle::new(conn, testkit::unique_prefix(), window))
 }
 
-macro_rules! suite {
-    ($($case:ident),* $(,)?) => {
-        mod memory {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $case() {
-                super::$case(|w| Box::pin(super::memory(w))).await;
-            })*
-        }
-        mod redis {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $case() {
-                super::$case(|w| Box::pin(super::redis(w))).await;
-            })*
-        }
-    };
-}
-
 type Make =
     fn(Duration) -> std::pin::Pin<Box<dyn std::future::Future<Output = Arc<dyn LoginThrottle>>>>;
 
-suite!(
+testkit::suite!(
+    memory => |w| Box::pin(memory(w)),
+    redis => |w| Box::pin(redis(w));
     refuses_attempts_past_the_limit,
     parallel_attempts_cannot_overshoot_the_limit,
     counters_are_independent_and_any_full_one_refuses,

@@ -21,20 +21,9 @@ async fn rabbit() -> JobQueue {
     JobQueue::new(Arc::new(broker)).await.unwrap()
 }
 
-macro_rules! suite {
-    ($($case:ident),* $(,)?) => {
-        mod memory {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $case() { super::$case(super::memory().await).await; })*
-        }
-        mod rabbit {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $case() { super::$case(super::rabbit().await).await; })*
-        }
-    };
-}
-
-suite!(
+testkit::suite!(
+    memory => memory().await,
+    rabbit => rabbit().await;
     published_jobs_are_delivered_and_acked_once,
     judge_jobs_overtake_waiting_runs,
     no_more_than_prefetch_deliveries_are_unsettled,

@@ -22,20 +22,9 @@ async fn redis() -> Arc<dyn JobStore> {
     ))
 }
 
-macro_rules! suite {
-    ($($case:ident),* $(,)?) => {
-        mod memory {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $case() { super::$case(super::memory().await).await; })*
-        }
-        mod redis {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $case() { super::$case(super::redis().await).await; })*
-        }
-    };
-}
-
-suite!(
+testkit::suite!(
+    memory => memory().await,
+    redis => redis().await;
     admitted_jobs_move_from_queued_to_running_to_done,
     a_job_keeps_its_first_result,
     the_in_flight_cap_is_per_owner_and_freed_by_finishing,

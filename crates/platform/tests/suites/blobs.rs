@@ -19,15 +19,11 @@ async fn redis(namespace: &str) -> Arc<dyn BlobStore> {
     ))
 }
 
-#[tokio::test]
-async fn blobs_are_stored_by_key_in_memory() {
-    blobs_are_stored_by_key(memory("packages").await).await;
-}
-
-#[tokio::test]
-async fn blobs_are_stored_by_key_in_redis() {
-    blobs_are_stored_by_key(redis("packages").await).await;
-}
+testkit::suite!(
+    memory => memory("packages").await,
+    redis => redis("packages").await;
+    blobs_are_stored_by_key,
+);
 
 async fn blobs_are_stored_by_key(store: Arc<dyn BlobStore>) {
     let key = "ab".repeat(32);

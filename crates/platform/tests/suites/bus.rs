@@ -33,20 +33,9 @@ async fn redis_bus(prefix: &str, subscribe_url: &str) -> RedisBus {
 
 type Make = fn() -> Pin<Box<dyn Future<Output = Arc<dyn EventBus>> + Send>>;
 
-macro_rules! suite {
-    ($($case:ident),* $(,)?) => {
-        mod memory {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $case() { super::$case(|| Box::pin(super::memory())).await; })*
-        }
-        mod redis {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $case() { super::$case(|| Box::pin(super::redis())).await; })*
-        }
-    };
-}
-
-suite!(
+testkit::suite!(
+    memory => || Box::pin(memory()),
+    redis => || Box::pin(redis());
     a_message_reaches_every_subscriber_of_its_channel_and_no_other,
     messages_from_one_publisher_keep_their_order,
     publishing_without_subscribers_is_fine_and_not_replayed,

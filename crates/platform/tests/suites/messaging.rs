@@ -23,20 +23,9 @@ async fn rabbit() -> Arc<dyn MessageBroker> {
     Arc::new(broker)
 }
 
-macro_rules! suite {
-    ($($case:ident),* $(,)?) => {
-        mod memory {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $case() { super::$case(super::memory().await).await; })*
-        }
-        mod rabbit {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $case() { super::$case(super::rabbit().await).await; })*
-        }
-    };
-}
-
-suite!(
+testkit::suite!(
+    memory => memory().await,
+    rabbit => rabbit().await;
     a_subscription_keeps_messages_while_its_subscriber_is_away,
     an_unsettled_message_comes_back_to_the_subscription,
     every_subscriber_and_watcher_gets_every_message,
