@@ -207,10 +207,6 @@ impl Infra {
         }
     }
 
-    pub fn is_embedded(&self) -> bool {
-        matches!(self.backend, Backend::Embedded { .. })
-    }
-
     /// Embedded mode's data directory.
     pub fn data_dir(&self) -> Option<&Path> {
         match &self.backend {
@@ -261,9 +257,14 @@ impl Infra {
 
     /// Redis, in cluster mode; `None` in embedded mode (services use in-process stand-ins).
     pub async fn redis(&self) -> Result<Option<Redis>, InfraError> {
-        let Backend::Cluster(cluster) = &self.backend else {
-            return Ok(None);
-        };
+        match &self.backend {
+            Backend::Embedded { .. } => Ok(None),
+            Backend::Cluster(cluster) => self.cluster_redis(cluster).await.map(Some),
+        }
+    }
+
+    /// Cluster mode's Redis, connected on first use.
+    async fn cluster_redis(&self, cluster: &Cluster) -> Result<Redis, InfraError> {
         let redis = &cluster.redis;
         let connection = cluster
             .redis_connection
@@ -275,10 +276,10 @@ impl Infra {
             .clone();
         let check = connection.clone();
         self.check("redis", || Arc::new(RedisCheck(check)));
-        Ok(Some(Redis {
+        Ok(Redis {
             connection,
             prefix: redis.prefix.clone(),
-        }))
+        })
     }
 
     /// The message broker: RabbitMQ, or the process's own.
@@ -307,10 +308,7 @@ impl Infra {
         match &self.backend {
             Backend::Embedded { bus, .. } => Ok(Arc::new(bus.clone())),
             Backend::Cluster(cluster) => {
-                let redis = self.redis().await?.ok_or(InfraError::Missing {
-                    what: "a Redis URL",
-                    env: "CODEARENA_REDIS__URL",
-                })?;
+                let redis = self.cluster_redis(cluster).await?;
                 let url = required(&cluster.redis.url, "a Redis URL", "CODEARENA_REDIS__URL")?;
                 let bus = cluster
                     .bus
@@ -334,11 +332,8 @@ impl Infra {
     pub async fn blobs(&self, namespace: &str) -> Result<Arc<dyn BlobStore>, InfraError> {
         match &self.backend {
             Backend::Embedded { blobs, .. } => Ok(Arc::new(blobs.namespace(namespace))),
-            Backend::Cluster(_) => {
-                let redis = self.redis().await?.ok_or(InfraError::Missing {
-                    what: "a Redis URL",
-                    env: "CODEARENA_REDIS__URL",
-                })?;
+            Backend::Cluster(cluster) => {
+                let redis = self.cluster_redis(cluster).await?;
                 Ok(Arc::new(RedisBlobs::new(
                     redis.connection,
                     &redis.prefix,
