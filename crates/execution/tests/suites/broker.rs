@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use contracts::execution::{JudgeJob, Task};
+use contracts::execution::{JobResult, JudgeJob, Task, Verdict};
 use execution::queue::JobQueue;
 use platform::messaging::{AmqpBroker, Delivery, MemoryBroker};
 use tokio::sync::mpsc;
@@ -29,6 +29,7 @@ testkit::suite!(
     no_more_than_prefetch_deliveries_are_unsettled,
     a_retried_job_comes_back_marked_redelivered,
     dead_lettered_jobs_are_not_delivered_again,
+    results_published_while_a_subscriber_is_away_wait_for_it,
 );
 
 fn job(task: Task) -> JudgeJob {
@@ -158,4 +159,33 @@ async fn dead_lettered_jobs_are_not_delivered_again(broker: JobQueue) {
     )
     .await;
     stop.cancel();
+}
+
+async fn results_published_while_a_subscriber_is_away_wait_for_it(broker: JobQueue) {
+    let away = CancellationToken::new();
+    drop(
+        broker
+            .subscribe_results("battle", 4, away.clone())
+            .await
+            .unwrap(),
+    );
+    away.cancel();
+    let job = run_job();
+    let result = JobResult::for_job(&job, Verdict::Accepted);
+    broker.publish_result(&result).await.unwrap();
+
+    let back = CancellationToken::new();
+    let mut rx = broker
+        .subscribe_results("battle", 4, back.clone())
+        .await
+        .unwrap();
+    let delivery = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+        .await
+        .expect("the result within 10 s")
+        .expect("the stream is open");
+    let received: JobResult = serde_json::from_slice(&delivery.payload).unwrap();
+    assert_eq!(received, result);
+    delivery.ack.ack().await.unwrap();
+    assert!(nothing_within(&mut rx, Duration::from_millis(300)).await);
+    back.cancel();
 }
