@@ -228,18 +228,24 @@ fn huge_file_hits_the_file_size_limit() {
 #[test]
 fn shell_fork_bomb_is_contained_and_cleaned_up() {
     let (_g, sb) = sandbox();
-    let mut spec = sh("bomb() { bomb | bomb & }; bomb; wait");
+    // The bomb's members do not wait for their background jobs, so `wait`
+    // alone can return before the bomb reaches the limit and the test would
+    // prove nothing. The main shell stays for a second, long enough for the
+    // bomb to run into the process limit ("Cannot fork"); its own `sleep`
+    // may be the fork that fails.
+    let mut spec = sh("bomb() { bomb | bomb & }; bomb; sleep 1");
     spec.limits.max_processes = 32;
-    spec.limits.wall_time = Duration::from_secs(2);
+    spec.limits.wall_time = Duration::from_secs(3);
     let out = run(sb, &spec);
-    // Either the bomb ran into the process limit ("Cannot fork") and
-    // collapsed, or it was still going at the time limit; both contained.
     let stderr = String::from_utf8_lossy(&out.stderr);
+    // Contained: the bomb hit the process limit, or was still going at a
+    // time limit and was killed with the run.
     assert!(
         stderr.contains("fork")
             || matches!(out.limit, Some(LimitKind::WallTime | LimitKind::CpuTime)),
-        "{:?} {stderr}",
-        out.limit
+        "{:?} {:?} {stderr}",
+        out.limit,
+        out.status
     );
 }
 
