@@ -7,6 +7,10 @@
 /// Redis key space for failed-login counters (auth).
 pub const LOGIN_FAILURES: &str = "auth:login-failures";
 
+/// Redis key space: keys of messages sent with `EventBus::publish_once` in the last day
+/// (platform), `bus:published:{key}`.
+pub const BUS_PUBLISHED: &str = "bus:published";
+
 /// RabbitMQ exchange that judge jobs are published to (direct, durable).
 pub const EXECUTION_JOBS: &str = "execution.jobs";
 /// RabbitMQ exchange where workers publish [`crate::execution::JobResult`]s (fanout,

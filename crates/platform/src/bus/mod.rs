@@ -15,6 +15,13 @@
 //!   nobody listens (or while Redis is away) are gone: that is what the log is for.
 //! - **Bounded memory.** Each channel keeps at most a fixed number of undelivered messages
 //!   per process; a slow subscriber gets `Missed` rather than growing a queue.
+//! - **Once per key.** [`EventBus::publish_once`] publishes a keyed message at most once in
+//!   [`ONCE_WINDOW`], however often (or from however many processes) it is retried: the
+//!   check and the publish are one atomic step, so an outbox relay that crashed between
+//!   publishing and marking its row sent can simply publish again. On Redis the keys live
+//!   in Redis (`bus:published:{key}`, expiring after the window); in process memory at
+//!   most [`ONCE_CAPACITY`] keys are remembered (the oldest forgotten first), which only
+//!   matters for a producer retrying more than that many keys later.
 //!
 //! Channel names are given without the deployment prefix; the Redis implementation applies
 //! it ([`contracts::names::prefixed`]), so deployments and tests can share one server.
@@ -37,12 +44,31 @@ use self::topics::Signal;
 /// How many undelivered messages a channel keeps for its slowest local subscriber.
 pub const DEFAULT_CAPACITY: usize = 1024;
 
+/// How long [`EventBus::publish_once`] remembers a key.
+pub const ONCE_WINDOW: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// How many keys of [`EventBus::publish_once`] the in-process bus remembers at most.
+pub const ONCE_CAPACITY: usize = 100_000;
+
 /// Publishes to and subscribes to named channels.
 #[async_trait::async_trait]
 pub trait EventBus: Send + Sync {
     /// Sends `payload` to every current subscriber of `channel`, in every process. Having no
     /// subscriber is not an error.
     async fn publish(&self, channel: &str, payload: &[u8]) -> Result<(), BusError>;
+
+    /// Publishes `payload` to `channel` unless a message with the same `key` was published
+    /// through `publish_once` within the last [`ONCE_WINDOW`] (24 h); `true` if it published.
+    /// The check and the publish are one atomic step (a crash cannot fall between them).
+    /// After an error it is unknown whether it published: call again, and take `false` as
+    /// "already published". Keys are global, not per channel: make them name the event
+    /// (`battle:{id}:{seq}`).
+    async fn publish_once(
+        &self,
+        channel: &str,
+        key: &str,
+        payload: &[u8],
+    ) -> Result<bool, BusError>;
 
     /// Starts listening to `channel`; live when it returns (see the module doc). Dropping the
     /// [`Subscription`] stops it.

@@ -14,20 +14,34 @@
 //! The connection task (`subscriber.rs`) reconnects by itself with
 //! backoff, resubscribes every channel still in use, and then sends `Missed` to every
 //! subscription: whatever was published while it was away must be read from the log.
+//!
+//! `publish_once` is one Lua script: `SET bus:published:{key} 1 NX EX <window>`, and
+//! `PUBLISH` only if that set the key, so no crash or concurrent caller can fall between
+//! the check and the publish.
 
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use ::redis::Script;
 use ::redis::aio::ConnectionManager;
-use contracts::names::prefixed;
+use contracts::names::{self, prefixed};
 use tokio::sync::{mpsc, oneshot};
 
 use super::subscriber::{self, Command};
 use super::topics::Topics;
-use super::{BusError, DEFAULT_CAPACITY, EventBus, Owner, Subscription};
+use super::{BusError, DEFAULT_CAPACITY, EventBus, ONCE_WINDOW, Owner, Subscription};
 
 /// How long `subscribe` waits for Redis to confirm (including a reconnect in progress).
 const SUBSCRIBE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// KEYS: the dedupe key. ARGV: channel, payload, window in seconds. 1 if published.
+const PUBLISH_ONCE: &str = r#"
+if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[3]) then
+  return 0
+end
+redis.call('PUBLISH', ARGV[1], ARGV[2])
+return 1
+"#;
 
 pub struct RedisBus {
     publisher: ConnectionManager,
@@ -35,6 +49,7 @@ pub struct RedisBus {
     prefix: String,
     capacity: usize,
     listener: OnceLock<Arc<Listener>>,
+    publish_once: Script,
 }
 
 impl RedisBus {
@@ -51,6 +66,7 @@ impl RedisBus {
             prefix: prefix.into(),
             capacity: DEFAULT_CAPACITY,
             listener: OnceLock::new(),
+            publish_once: Script::new(PUBLISH_ONCE),
         }
     }
 
@@ -111,6 +127,28 @@ impl EventBus for RedisBus {
             .query_async::<()>(&mut connection)
             .await?;
         Ok(())
+    }
+
+    #[tracing::instrument(skip(self, payload), fields(bytes = payload.len()))]
+    async fn publish_once(
+        &self,
+        channel: &str,
+        key: &str,
+        payload: &[u8],
+    ) -> Result<bool, BusError> {
+        let mut connection = self.publisher.clone();
+        let published: i64 = self
+            .publish_once
+            .key(prefixed(
+                &self.prefix,
+                &format!("{}:{key}", names::BUS_PUBLISHED),
+            ))
+            .arg(prefixed(&self.prefix, channel))
+            .arg(payload)
+            .arg(ONCE_WINDOW.as_secs())
+            .invoke_async(&mut connection)
+            .await?;
+        Ok(published == 1)
     }
 
     #[tracing::instrument(skip(self))]

@@ -42,6 +42,9 @@ testkit::suite!(
     buses_with_different_prefixes_do_not_see_each_other,
     a_dropped_subscription_leaves_the_others_and_the_channel_working,
     a_slow_subscriber_is_told_it_missed_messages_and_keeps_receiving,
+    publish_once_publishes_a_key_once,
+    publish_once_publishes_each_key,
+    publish_once_from_concurrent_callers_publishes_once,
 );
 
 async fn next(subscription: &mut Subscription) -> BusEvent {
@@ -164,6 +167,65 @@ async fn a_slow_subscriber_is_told_it_missed_messages_and_keeps_receiving(make: 
     );
     bus.publish("battle:slow", b"after").await.unwrap();
     assert_eq!(next(&mut slow).await, message("after"));
+}
+
+async fn publish_once_publishes_a_key_once(make: Make) {
+    let bus = make().await;
+    let mut subscription = bus.subscribe("battle:once").await.unwrap();
+    assert!(
+        bus.publish_once("battle:once", "battle:1:7", b"first")
+            .await
+            .unwrap()
+    );
+    assert!(
+        !bus.publish_once("battle:once", "battle:1:7", b"again")
+            .await
+            .unwrap(),
+        "the same key is not published twice"
+    );
+    // Had "again" been published, it would arrive before this.
+    bus.publish("battle:once", b"marker").await.unwrap();
+    assert_eq!(next(&mut subscription).await, message("first"));
+    assert_eq!(next(&mut subscription).await, message("marker"));
+}
+
+async fn publish_once_publishes_each_key(make: Make) {
+    let bus = make().await;
+    let mut subscription = bus.subscribe("battle:keys").await.unwrap();
+    assert!(bus.publish_once("battle:keys", "a", b"a").await.unwrap());
+    assert!(bus.publish_once("battle:keys", "b", b"b").await.unwrap());
+    assert_eq!(next(&mut subscription).await, message("a"));
+    assert_eq!(next(&mut subscription).await, message("b"));
+}
+
+async fn publish_once_from_concurrent_callers_publishes_once(make: Make) {
+    let bus = make().await;
+    let mut subscription = bus.subscribe("battle:race").await.unwrap();
+    let callers: Vec<_> = (0..10)
+        .map(|i| {
+            let bus = bus.clone();
+            tokio::spawn(async move {
+                bus.publish_once("battle:race", "battle:2:1", format!("from {i}").as_bytes())
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut published = 0;
+    for caller in callers {
+        published += usize::from(caller.await.unwrap());
+    }
+    assert_eq!(published, 1, "exactly one caller published");
+
+    bus.publish("battle:race", b"marker").await.unwrap();
+    assert!(
+        matches!(next(&mut subscription).await, BusEvent::Message(p) if p.starts_with(b"from "))
+    );
+    assert_eq!(
+        next(&mut subscription).await,
+        message("marker"),
+        "exactly one delivery"
+    );
 }
 
 // Redis only: the subscriber connection goes through a proxy that a test can cut.
