@@ -10,6 +10,9 @@ pub const LOGIN_FAILURES: &str = "auth:login-failures";
 /// Redis key space: keys of messages sent with `EventBus::publish_once` in the last day
 /// (platform), `bus:published:{key}`.
 pub const BUS_PUBLISHED: &str = "bus:published";
+/// Redis key space: keys of entries appended with `DurableStream::append_once` (platform),
+/// `stream:appended:{stream}:{key}`, kept as long as the stream.
+pub const STREAM_APPENDED: &str = "stream:appended";
 
 /// RabbitMQ exchange that judge jobs are published to (direct, durable).
 pub const EXECUTION_JOBS: &str = "execution.jobs";

@@ -1,8 +1,8 @@
 //! The infrastructure services are built on, one [`Infra`] per mode.
 //!
 //! - Embedded: an SQLite file in the data directory, and in-process stand-ins for
-//!   RabbitMQ ([`MemoryBroker`]), Redis pub/sub ([`MemoryBus`]) and the shared blob store
-//!   ([`MemoryBlobs`]). One
+//!   RabbitMQ ([`MemoryBroker`]), Redis pub/sub ([`MemoryBus`]), Redis Streams
+//!   ([`MemoryStream`]) and the shared blob store ([`MemoryBlobs`]). One
 //!   `Infra` is shared by every service of the process, so the stand-ins connect them
 //!   as the real servers would.
 //! - Cluster: PostgreSQL, Redis and RabbitMQ, each connected the first time a service
@@ -25,6 +25,7 @@ use crate::blobs::{BlobStore, MemoryBlobs, RedisBlobs};
 use crate::bus::{EventBus, MemoryBus, RedisBus};
 use crate::health::{BrokerCheck, DatabaseCheck, ReadinessCheck, RedisCheck};
 use crate::messaging::{AmqpBroker, MemoryBroker, MessageBroker, QueueError};
+use crate::streams::{DurableStream, MemoryStream, RedisStream};
 
 /// The embedded database's file in the data directory.
 pub const DATABASE_FILE: &str = "codearena.db";
@@ -135,6 +136,7 @@ enum Backend {
         database: SqlitePool,
         broker: MemoryBroker,
         bus: MemoryBus,
+        streams: MemoryStream,
         blobs: MemoryBlobs,
     },
     Cluster(Box<Cluster>),
@@ -149,6 +151,7 @@ struct Cluster {
     redis_connection: OnceCell<ConnectionManager>,
     broker: OnceCell<Arc<AmqpBroker>>,
     bus: OnceCell<Arc<RedisBus>>,
+    streams: OnceCell<Arc<RedisStream>>,
 }
 
 impl Infra {
@@ -177,6 +180,7 @@ impl Infra {
                 database: database.clone(),
                 broker: MemoryBroker::new(),
                 bus: MemoryBus::new(),
+                streams: MemoryStream::new(),
                 blobs: MemoryBlobs::default(),
             },
             checks: Mutex::new(Vec::new()),
@@ -202,6 +206,7 @@ impl Infra {
                 redis_connection: OnceCell::new(),
                 broker: OnceCell::new(),
                 bus: OnceCell::new(),
+                streams: OnceCell::new(),
             })),
             checks: Mutex::new(Vec::new()),
         }
@@ -324,6 +329,31 @@ impl Infra {
                     .await?
                     .clone();
                 Ok(bus)
+            }
+        }
+    }
+
+    /// Durable streams with consumer groups: Redis Streams, or the process's own.
+    pub async fn streams(&self) -> Result<Arc<dyn DurableStream>, InfraError> {
+        match &self.backend {
+            Backend::Embedded { streams, .. } => Ok(Arc::new(streams.clone())),
+            Backend::Cluster(cluster) => {
+                let redis = self.cluster_redis(cluster).await?;
+                let url = required(&cluster.redis.url, "a Redis URL", "CODEARENA_REDIS__URL")?;
+                let streams = cluster
+                    .streams
+                    .get_or_try_init(|| async {
+                        // Blocking reads get connections of their own, made when needed.
+                        let client = redis::Client::open(url)?;
+                        Ok::<_, InfraError>(Arc::new(RedisStream::new(
+                            redis.connection,
+                            client,
+                            &redis.prefix,
+                        )))
+                    })
+                    .await?
+                    .clone();
+                Ok(streams)
             }
         }
     }

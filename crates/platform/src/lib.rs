@@ -9,7 +9,7 @@
 //! service's OpenAPI document shares ([`openapi`]). Services are built on an [`Infra`]
 //! (embedded or cluster: [`infra`]) and hand back [`ServiceParts`] ([`service`]); durable
 //! messaging is in [`messaging`], live fan-out of events between processes in [`bus`],
-//! shared blobs in [`blobs`].
+//! durable streams read by consumer groups in [`streams`], shared blobs in [`blobs`].
 
 pub mod auth;
 pub mod blobs;
@@ -27,6 +27,7 @@ pub mod problem;
 pub mod redis;
 pub mod service;
 pub mod shutdown;
+pub mod streams;
 pub mod telemetry;
 
 pub use infra::Infra;

@@ -6,3 +6,4 @@
 mod blobs;
 mod bus;
 mod messaging;
+mod streams;
