@@ -7,6 +7,7 @@
 //! [`names::prefixed`]) so that two deployments, or two tests, can share one broker.
 
 pub mod auth;
+pub mod battle;
 pub mod execution;
 pub mod names;
 pub mod verdict;

@@ -26,6 +26,15 @@ pub const EXECUTION_PACKAGES: &str = "execution:package";
 /// Redis key space: job records and cached results.
 pub const EXECUTION_JOBS_STATE: &str = "execution:job";
 
+/// Redis pub/sub channel of battle events ([`crate::battle::BattleEvent`], JSON), for
+/// the realtime service's replicas and anyone watching.
+pub const BATTLE_EVENTS: &str = "battle:events";
+/// Redis Stream of finished rated battles ([`crate::battle::BattleResult`]), read by the
+/// rating service with a consumer group.
+pub const BATTLE_RESULTS: &str = "battle:results";
+/// The battle service's name as a subscriber of the results exchange.
+pub const BATTLE_SUBSCRIBER: &str = "battle";
+
 /// The durable queue through which `subscriber` (e.g. `battle`) receives everything
 /// published to the fanout `exchange`: `execution.results.battle`.
 pub fn subscriber_queue(exchange: &str, subscriber: &str) -> String {
