@@ -86,6 +86,37 @@ impl ExecutionService {
         source: String,
         task: Task,
     ) -> Result<Uuid, SubmitError> {
+        let cap = self.settings.max_jobs_in_flight_per_user;
+        let id = Uuid::now_v7();
+        self.admit(id, owner, language, source, task, cap).await?;
+        Ok(id)
+    }
+
+    /// A job sent by another service (battle) on behalf of `owner`, under the id it chose
+    /// (how it matches the result); the caller limits its own jobs, so the per-user cap
+    /// for players' runs does not apply.
+    #[tracing::instrument(skip(self, source, task), fields(kind = task.kind()))]
+    pub async fn submit_for_service(
+        &self,
+        id: Uuid,
+        owner: Uuid,
+        language: &str,
+        source: String,
+        task: Task,
+    ) -> Result<(), SubmitError> {
+        self.admit(id, owner, language, source, task, u32::MAX)
+            .await
+    }
+
+    async fn admit(
+        &self,
+        id: Uuid,
+        owner: Uuid,
+        language: &str,
+        source: String,
+        task: Task,
+        cap: u32,
+    ) -> Result<(), SubmitError> {
         if source.len() > self.settings.max_source_bytes {
             return Err(SubmitError::SourceTooLarge(
                 source.len(),
@@ -111,7 +142,7 @@ impl ExecutionService {
             return Err(SubmitError::UnknownLanguage(language.to_owned()));
         }
         let job = JudgeJob {
-            id: Uuid::now_v7(),
+            id,
             owner,
             language: language.to_owned(),
             source,
@@ -127,7 +158,6 @@ impl ExecutionService {
             submitted_at_ms: job.submitted_at_ms,
             result: None,
         };
-        let cap = self.settings.max_jobs_in_flight_per_user;
         if !self.store.admit(&record, cap).await? {
             return Err(SubmitError::TooManyJobs(cap));
         }
@@ -138,7 +168,7 @@ impl ExecutionService {
             return Err(e.into());
         }
         metrics::counter!("execution_jobs_submitted_total", "kind" => job.task.kind(), "language" => job.language.clone()).increment(1);
-        Ok(job.id)
+        Ok(())
     }
 
     /// The job if it exists and belongs to `owner`, waiting up to `wait` for it to finish.

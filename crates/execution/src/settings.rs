@@ -3,7 +3,7 @@
 use platform::config::{SettingError, require_positive};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ExecutionSettings {
     /// Sandbox slots in this process (jobs judged at once); 0 serves the API only.
@@ -32,6 +32,27 @@ pub struct ExecutionSettings {
     pub package_cache_dir: Option<std::path::PathBuf>,
     /// The executable the sandbox re-executes as its zygote; unset means this program.
     pub sandbox_init: Option<std::path::PathBuf>,
+    /// The secret other services (battle) present to queue judge jobs for their players
+    /// (`POST /internal/execution/judge`); at least 32 bytes. Unset: that endpoint refuses
+    /// everyone. Cluster mode's battle service needs the same value.
+    pub service_token: Option<String>,
+}
+
+impl std::fmt::Debug for ExecutionSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExecutionSettings")
+            .field("workers", &self.workers)
+            .field("max_source_bytes", &self.max_source_bytes)
+            .field("max_stdin_bytes", &self.max_stdin_bytes)
+            .field(
+                "max_jobs_in_flight_per_user",
+                &self.max_jobs_in_flight_per_user,
+            )
+            .field("result_ttl_secs", &self.result_ttl_secs)
+            .field("max_attempts", &self.max_attempts)
+            .field("service_token", &self.service_token.as_ref().map(|_| "***"))
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for ExecutionSettings {
@@ -49,6 +70,7 @@ impl Default for ExecutionSettings {
             run_memory_mib: 256,
             package_cache_dir: None,
             sandbox_init: None,
+            service_token: None,
         }
     }
 }
@@ -73,6 +95,12 @@ impl ExecutionSettings {
             return Err(SettingError::TooSmall {
                 name: "execution.run_memory_mib",
                 min: 16,
+            });
+        }
+        if self.service_token.as_ref().is_some_and(|t| t.len() < 32) {
+            return Err(SettingError::TooSmall {
+                name: "execution.service_token (bytes)",
+                min: 32,
             });
         }
         Ok(())

@@ -33,6 +33,8 @@ use crate::problem::{CONTENT_TYPE, Problem};
 
 /// The name of the security scheme for `Authorization: Bearer <access token>`.
 pub const BEARER: &str = "bearer";
+/// The security scheme of service-to-service endpoints: a shared secret as a bearer token.
+pub const SERVICE: &str = "service";
 
 /// Adds `GET path`, which serves the OpenAPI document of `routes` and of itself, finished
 /// with the shared parts. Call it last, when every route is in.
@@ -76,6 +78,15 @@ fn finish(doc: &mut OpenApi) {
             HttpBuilder::new()
                 .scheme(HttpAuthScheme::Bearer)
                 .bearer_format("JWT")
+                .build(),
+        ),
+    );
+    components.add_security_scheme(
+        SERVICE,
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .description(Some("A secret shared by CodeArena's services"))
                 .build(),
         ),
     );

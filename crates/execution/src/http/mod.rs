@@ -1,6 +1,7 @@
 //! The execution service's HTTP API, under `/api/execution`: jobs ([`jobs`]), the installed
 //! languages ([`languages`]) and the OpenAPI document ([`openapi`]).
 
+mod internal;
 mod jobs;
 mod languages;
 mod openapi;
@@ -61,6 +62,7 @@ fn routes() -> OpenApiRouter<AppState> {
     let routes = OpenApiRouter::with_openapi(openapi::Info::openapi())
         .routes(routes!(jobs::run))
         .routes(routes!(jobs::judge))
+        .routes(routes!(internal::judge))
         .routes(routes!(jobs::job))
         .routes(routes!(languages::languages));
     platform::openapi::with_document(routes, "/api/execution/openapi.json")

@@ -27,12 +27,13 @@ mod tests {
     use crate::store::MemoryJobStore;
 
     /// Every operation of the service. Adding or removing a route means changing this list.
-    const OPERATIONS: [(&str, &str); 5] = [
+    const OPERATIONS: [(&str, &str); 6] = [
         ("GET", "/api/execution/jobs/{id}"),
         ("GET", "/api/execution/languages"),
         ("GET", "/api/execution/openapi.json"),
         ("POST", "/api/execution/judge"),
         ("POST", "/api/execution/run"),
+        ("POST", "/internal/execution/judge"),
     ];
 
     fn document() -> Value {
