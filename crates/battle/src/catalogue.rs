@@ -1,0 +1,239 @@
+//! The problem catalogue: the packages under `battle.problems_dir`, loaded and checked at
+//! start, each judging package stored in the shared blob store under its content hash (so
+//! workers can fetch what a judge job names). What players may read of a problem —
+//! statement, samples, limits — is kept here; secret data never leaves the package.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use judge::{Problem, StatementFormat};
+use platform::blobs::{BlobError, BlobStore};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogueError {
+    #[error("reading {0}: {1}")]
+    Io(PathBuf, std::io::Error),
+    #[error("problem {0}: {1}")]
+    Problem(String, judge::ProblemError),
+    #[error("problem {0}: packing: {1}")]
+    Pack(String, judge::package::PackageError),
+    #[error("problem {0}: {1}")]
+    Invalid(String, String),
+    #[error("storing a package: {0}")]
+    Store(#[from] BlobError),
+    #[error("the loading task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}
+
+/// A problem as the catalogue lists it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProblemSummary {
+    pub slug: String,
+    pub name: String,
+    /// `easy`, `medium` or `hard`.
+    pub difficulty: String,
+    pub tags: Vec<String>,
+    /// Per test, in milliseconds; `None` if the package derives it from its submissions.
+    pub time_limit_ms: Option<u64>,
+    pub memory_limit_bytes: u64,
+    /// Secret tests: the most a submission can score.
+    pub tests: u32,
+}
+
+/// A sample test, shown with the statement.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Sample {
+    pub name: String,
+    pub input: String,
+    pub output: String,
+}
+
+/// Everything a player may read of a problem.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProblemDetail {
+    #[serde(flatten)]
+    pub summary: ProblemSummary,
+    /// `markdown` or `latex`, as the package has it (math as written).
+    pub statement_format: String,
+    pub statement: String,
+    pub samples: Vec<Sample>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub detail: ProblemDetail,
+    /// The content hash judge jobs name the package by.
+    pub hash: String,
+}
+
+/// Samples bigger than this are not shown inline (they are still judged).
+const MAX_SAMPLE_BYTES: u64 = 64 * 1024;
+
+#[derive(Debug, Default)]
+pub struct Catalogue {
+    problems: BTreeMap<String, Entry>,
+}
+
+impl Catalogue {
+    /// Loads every package directly under `dir` and stores each one's archive in
+    /// `packages`. A package that does not load stops the start: an operator should know.
+    pub async fn load(dir: &Path, packages: &dyn BlobStore) -> Result<Self, CatalogueError> {
+        let dir = dir.to_owned();
+        let loaded = tokio::task::spawn_blocking(move || load_dir(&dir)).await??;
+        let mut problems = BTreeMap::new();
+        for (entry, archive) in loaded {
+            // Content-addressed: storing it again is harmless.
+            packages.put(&entry.hash, &archive).await?;
+            problems.insert(entry.detail.summary.slug.clone(), entry);
+        }
+        Ok(Self { problems })
+    }
+
+    pub fn get(&self, slug: &str) -> Option<&Entry> {
+        self.problems.get(slug)
+    }
+
+    pub fn list(&self) -> impl Iterator<Item = &Entry> {
+        self.problems.values()
+    }
+
+    pub fn len(&self) -> usize {
+        self.problems.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+fn load_dir(dir: &Path) -> Result<Vec<(Entry, Vec<u8>)>, CatalogueError> {
+    let read = std::fs::read_dir(dir).map_err(|e| CatalogueError::Io(dir.to_owned(), e))?;
+    let mut dirs: Vec<PathBuf> = read
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.join("problem.yaml").is_file())
+        .collect();
+    dirs.sort();
+    dirs.iter().map(|d| load_one(d)).collect()
+}
+
+/// Loads one package: what players see, its hash, and its archive.
+pub fn load_one(dir: &Path) -> Result<(Entry, Vec<u8>), CatalogueError> {
+    let slug = dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .to_owned();
+    let problem = Problem::load(dir).map_err(|e| CatalogueError::Problem(slug.clone(), e))?;
+    let hash = problem
+        .content_hash()
+        .map_err(|e| CatalogueError::Problem(slug.clone(), e))?;
+    let archive = judge::package::pack(dir).map_err(|e| CatalogueError::Pack(slug.clone(), e))?;
+    let detail = detail(&slug, &problem)?;
+    Ok((Entry { detail, hash }, archive))
+}
+
+fn detail(slug: &str, problem: &Problem) -> Result<ProblemDetail, CatalogueError> {
+    let invalid = |what: &str| CatalogueError::Invalid(slug.to_owned(), what.to_owned());
+    let statement = problem
+        .statements
+        .iter()
+        .filter(|s| s.format != StatementFormat::Pdf)
+        .min_by_key(|s| (s.language != "en", s.format != StatementFormat::Markdown))
+        .ok_or_else(|| invalid("no Markdown or LaTeX statement"))?;
+    let tests = problem.secret.cases().len();
+    if tests == 0 {
+        return Err(invalid("no secret tests"));
+    }
+    let mut samples = Vec::new();
+    for (_, case) in problem
+        .sample
+        .as_ref()
+        .map(|g| g.cases())
+        .unwrap_or_default()
+    {
+        let small = |p: &Path| std::fs::metadata(p).is_ok_and(|m| m.len() <= MAX_SAMPLE_BYTES);
+        if !small(&case.input) || !small(&case.answer) {
+            continue;
+        }
+        let read =
+            |p: &Path| std::fs::read_to_string(p).map_err(|e| CatalogueError::Io(p.to_owned(), e));
+        samples.push(Sample {
+            name: case.name.clone(),
+            input: read(&case.input)?,
+            output: read(&case.answer)?,
+        });
+    }
+    let difficulty = match problem.difficulty {
+        Some(judge::Difficulty::Easy) | None => "easy",
+        Some(judge::Difficulty::Medium) => "medium",
+        Some(judge::Difficulty::Hard) => "hard",
+    };
+    Ok(ProblemDetail {
+        summary: ProblemSummary {
+            slug: slug.to_owned(),
+            name: problem.name.clone(),
+            difficulty: difficulty.to_owned(),
+            tags: problem.keywords.clone(),
+            time_limit_ms: problem.time_limit().map(|t| t.as_millis() as u64),
+            memory_limit_bytes: problem.limits.memory_bytes,
+            tests: u32::try_from(tests).unwrap_or(u32::MAX),
+        },
+        statement_format: match statement.format {
+            StatementFormat::Latex => "latex",
+            _ => "markdown",
+        }
+        .to_owned(),
+        statement: statement.source.clone(),
+        samples,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems_dir() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../problems")
+    }
+
+    #[test]
+    fn every_shipped_problem_loads_with_a_statement_samples_and_secret_tests() {
+        let loaded = load_dir(&problems_dir()).expect("the shipped problems load");
+        assert!(loaded.len() >= 10, "{} problems", loaded.len());
+        for (entry, archive) in &loaded {
+            let d = &entry.detail;
+            assert!(!d.statement.is_empty(), "{}", d.summary.slug);
+            assert!(d.summary.tests > 0, "{}", d.summary.slug);
+            assert_eq!(entry.hash.len(), 64);
+            assert!(!archive.is_empty());
+        }
+    }
+
+    #[test]
+    fn secret_data_is_not_in_what_players_see() {
+        let loaded = load_dir(&problems_dir()).expect("the shipped problems load");
+        let (entry, _) = loaded
+            .iter()
+            .find(|(e, _)| e.detail.summary.slug == "twobells")
+            .expect("twobells");
+        let json = serde_json::to_string(&entry.detail).expect("json");
+        let secret_dir = problems_dir().join("twobells/data/secret");
+        for file in std::fs::read_dir(secret_dir)
+            .expect("secret dir")
+            .filter_map(Result::ok)
+        {
+            let text = std::fs::read_to_string(file.path()).unwrap_or_default();
+            if text.trim().len() > 8 {
+                assert!(
+                    !json.contains(text.trim()),
+                    "{} leaked",
+                    file.path().display()
+                );
+            }
+        }
+        assert!(!entry.detail.samples.is_empty());
+    }
+}
