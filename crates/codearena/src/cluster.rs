@@ -1,17 +1,22 @@
 //! Cluster mode: one service per process, on PostgreSQL, Redis and RabbitMQ, as the spec
 //! lays out (behind nginx, several replicas each). Services call each other over HTTP.
 
+use std::sync::Arc;
+
 use anyhow::Context;
 use platform::Infra;
 use platform::auth::{RemoteVerifier, SharedVerifier};
+use platform::infra::InfraError;
 use platform::shutdown::Shutdown;
 
+use crate::judging::RemoteJudging;
 use crate::{App, Settings};
 
 /// The services that can run on their own, with their ports from the spec.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Service {
     Auth,
+    Battle,
     Execution,
 }
 
@@ -19,6 +24,7 @@ impl Service {
     pub fn default_port(self) -> u16 {
         match self {
             Service::Auth => 3001,
+            Service::Battle => 3002,
             Service::Execution => 3003,
         }
     }
@@ -26,6 +32,7 @@ impl Service {
     pub fn name(self) -> &'static str {
         match self {
             Service::Auth => "auth",
+            Service::Battle => "battle",
             Service::Execution => "execution",
         }
     }
@@ -40,6 +47,31 @@ pub async fn build(
     let infra = Infra::cluster(&settings.database, &settings.redis, &settings.amqp);
     let parts = match service {
         Service::Auth => auth::parts(&settings.auth, &infra).await?.parts,
+        Service::Battle => {
+            let token = settings
+                .execution
+                .service_token
+                .clone()
+                .ok_or(InfraError::Missing {
+                    what: "the service token for execution",
+                    env: "CODEARENA_EXECUTION__SERVICE_TOKEN",
+                })?;
+            let judging = RemoteJudging::new(&settings.cluster.execution_url, token)
+                .context("building the execution client")?;
+            // Everyone plays at 1500 until the rating service exists.
+            let ratings = Arc::new(battle::FixedRatings::default());
+            let verifier = verifier(settings)?;
+            battle::parts(
+                &settings.battle,
+                &infra,
+                verifier,
+                Arc::new(judging),
+                ratings,
+                shutdown,
+            )
+            .await?
+            .parts
+        }
         Service::Execution => {
             execution::parts(&settings.execution, &infra, verifier(settings)?, shutdown)
                 .await?
@@ -53,5 +85,5 @@ pub async fn build(
 fn verifier(settings: &Settings) -> anyhow::Result<SharedVerifier> {
     let verifier = RemoteVerifier::new(&settings.cluster.auth_url, Default::default())
         .context("building the auth client")?;
-    Ok(std::sync::Arc::new(verifier))
+    Ok(Arc::new(verifier))
 }

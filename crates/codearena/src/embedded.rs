@@ -1,11 +1,14 @@
 //! Embedded mode: every service in one process, on one SQLite file and in-process
 //! queues, served on one port (8083 by default). Services call each other in-process.
 
+use std::sync::Arc;
+
 use anyhow::Context;
 use platform::Infra;
 use platform::auth::SharedVerifier;
 use platform::shutdown::Shutdown;
 
+use crate::judging::InProcessJudging;
 use crate::{App, Settings};
 
 pub const DEFAULT_PORT: u16 = 8083;
@@ -18,6 +21,19 @@ pub async fn build(settings: &Settings, shutdown: &Shutdown) -> anyhow::Result<A
         .context("setting up the data directory")?;
     let auth = auth::parts(&settings.auth, &infra).await?;
     let verifier: SharedVerifier = auth.service.clone();
-    let execution = execution::parts(&settings.execution, &infra, verifier, shutdown).await?;
-    Ok(App::new(infra, auth.parts.merge(execution.parts), settings))
+    let execution =
+        execution::parts(&settings.execution, &infra, verifier.clone(), shutdown).await?;
+    let judging = Arc::new(InProcessJudging(execution.service));
+    let ratings = Arc::new(battle::FixedRatings::default());
+    let battle = battle::parts(
+        &settings.battle,
+        &infra,
+        verifier,
+        judging,
+        ratings,
+        shutdown,
+    )
+    .await?;
+    let parts = auth.parts.merge(execution.parts).merge(battle.parts);
+    Ok(App::new(infra, parts, settings))
 }

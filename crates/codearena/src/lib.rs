@@ -11,6 +11,7 @@
 
 pub mod cluster;
 pub mod embedded;
+pub mod judging;
 pub mod settings;
 
 pub use settings::Settings;

@@ -19,6 +19,7 @@ pub struct Settings {
     pub cluster: ClusterSettings,
     pub auth: auth::AuthSettings,
     pub execution: execution::ExecutionSettings,
+    pub battle: battle::BattleSettings,
 }
 
 /// How services of a cluster find each other.
@@ -27,12 +28,16 @@ pub struct Settings {
 pub struct ClusterSettings {
     /// The auth service, for token verification.
     pub auth_url: String,
+    /// The execution service, where battle sends judge jobs (with
+    /// `execution.service_token`).
+    pub execution_url: String,
 }
 
 impl Default for ClusterSettings {
     fn default() -> Self {
         Self {
             auth_url: "http://127.0.0.1:3001".into(),
+            execution_url: "http://127.0.0.1:3003".into(),
         }
     }
 }

@@ -21,6 +21,10 @@ use testkit::{TestDatabase, TestServer};
 pub const SECRET: &str = "test-secret-test-secret-test-secret-0123";
 /// The `codearena` binary, which the sandbox re-executes as its zygote.
 pub const ZYGOTE: &str = env!("CARGO_BIN_EXE_codearena");
+/// The secret battle presents to execution in cluster mode.
+pub const SERVICE_TOKEN: &str = "service-token-service-token-0123456789";
+/// The one problem of test apps: [`write_sum_package`], under this slug.
+pub const SUM: &str = "sum";
 
 #[derive(Debug, Clone, Copy)]
 pub enum Mode {
@@ -39,6 +43,12 @@ pub fn base_settings(data: &std::path::Path) -> Settings {
     settings.execution.workers = Some(0);
     settings.execution.sandbox_init = Some(ZYGOTE.into());
     settings.execution.package_cache_dir = Some(data.join("packages"));
+    settings.execution.service_token = Some(SERVICE_TOKEN.to_owned());
+    let problems = data.join("problems");
+    write_sum_package(&problems.join(SUM));
+    settings.battle.problems_dir = problems;
+    settings.battle.countdown_secs = 0;
+    settings.battle.tick_ms = 50;
     settings
 }
 
@@ -60,6 +70,8 @@ pub struct TestApp {
     /// What the services run on (in cluster mode, the same servers and names).
     infra: Arc<Infra>,
     shutdown: Shutdown,
+    /// The settings it was started with (cluster: with the services' addresses).
+    pub settings: Settings,
     _db: Option<TestDatabase>,
     _data: tempfile::TempDir,
 }
@@ -97,6 +109,7 @@ impl TestApp {
                     client,
                     infra: app.infra,
                     shutdown,
+                    settings,
                     _db: None,
                     _data: data,
                 }
@@ -106,13 +119,19 @@ impl TestApp {
                 let mut settings = cluster_settings(&db, data.path());
                 adjust(&mut settings);
                 let mut servers = Vec::new();
-                for service in [Service::Auth, Service::Execution] {
+                for service in [Service::Auth, Service::Execution, Service::Battle] {
                     let app = codearena::cluster::build(service, &settings, &shutdown)
                         .await
                         .unwrap();
                     let server = TestServer::start(app.router).await;
-                    if service == Service::Auth {
-                        settings.cluster.auth_url = format!("http://{}", server.addr);
+                    match service {
+                        Service::Auth => {
+                            settings.cluster.auth_url = format!("http://{}", server.addr)
+                        }
+                        Service::Execution => {
+                            settings.cluster.execution_url = format!("http://{}", server.addr)
+                        }
+                        Service::Battle => {}
                     }
                     servers.push((service, server));
                 }
@@ -122,11 +141,26 @@ impl TestApp {
                     client,
                     infra: Arc::new(infra),
                     shutdown,
+                    settings,
                     _db: Some(db),
                     _data: data,
                 }
             }
         }
+    }
+
+    /// Starts another replica of `service` (cluster mode) on the same infrastructure; it
+    /// stops with the app.
+    pub async fn replica(&self, service: Service) -> TestServer {
+        let app = codearena::cluster::build(service, &self.settings, &self.shutdown)
+            .await
+            .unwrap();
+        TestServer::start(app.router).await
+    }
+
+    /// What the services run on.
+    pub fn infra(&self) -> &Arc<Infra> {
+        &self.infra
     }
 
     /// The server of `service` (in embedded mode, the one server).
@@ -303,7 +337,18 @@ impl TestApp {
 /// A small package: read two integers, print their sum. Three secret tests.
 pub fn sum_package() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
+    write_sum_package(dir.path());
+    dir
+}
+
+/// Writes the sum package at `root`.
+pub fn write_sum_package(root: &std::path::Path) {
+    std::fs::create_dir_all(root.join("statement")).unwrap();
+    std::fs::write(
+        root.join("statement/problem.en.md"),
+        "Read two integers $a$ and $b$; print $a + b$.\n",
+    )
+    .unwrap();
     std::fs::write(
         root.join("problem.yaml"),
         "problem_format_version: 2023-07-draft\nname: Sum\nlimits:\n  time_limit: 2\n  memory: 256\n",
@@ -327,5 +372,4 @@ pub fn sum_package() -> tempfile::TempDir {
             std::fs::write(data.join(format!("{name}.ans")), format!("{answer}\n")).unwrap();
         }
     }
-    dir
 }

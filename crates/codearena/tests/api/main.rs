@@ -7,6 +7,7 @@
 
 mod app;
 mod auth;
+mod battle;
 mod binary;
 mod durability;
 mod execution;
