@@ -8,6 +8,7 @@
 mod app;
 mod auth;
 mod battle;
+mod battle_crash;
 mod binary;
 mod durability;
 mod execution;
