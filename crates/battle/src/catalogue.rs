@@ -135,6 +135,66 @@ pub fn load_one(dir: &Path) -> Result<(Entry, Vec<u8>), CatalogueError> {
     Ok((Entry { detail, hash }, archive))
 }
 
+/// Copies the package at `src` into `problems_dir` under its directory name, after checking
+/// that it loads as the catalogue will load it. Refuses a name that is taken and symbolic
+/// links (a package is plain files); nothing is left behind when it fails.
+pub fn install(src: &Path, problems_dir: &Path) -> Result<PathBuf, CatalogueError> {
+    let (entry, _) = load_one(src)?;
+    let slug = entry.detail.summary.slug;
+    let invalid = |what: String| CatalogueError::Invalid(slug.clone(), what);
+    if slug.is_empty()
+        || !slug
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
+        return Err(invalid(
+            "the directory name must be letters, digits, '-' or '_'".into(),
+        ));
+    }
+    let dest = problems_dir.join(&slug);
+    if dest.exists() {
+        return Err(invalid(format!("{} already exists", dest.display())));
+    }
+    std::fs::create_dir_all(problems_dir)
+        .map_err(|e| CatalogueError::Io(problems_dir.to_owned(), e))?;
+    // Copied beside its final place and renamed: a half-copied package is never loaded.
+    let staging = problems_dir.join(format!(".{slug}.adding"));
+    let _ = std::fs::remove_dir_all(&staging);
+    let copied = copy_tree(src, &staging).and_then(|()| {
+        std::fs::rename(&staging, &dest).map_err(|e| CatalogueError::Io(dest.clone(), e))
+    });
+    if let Err(e) = copied {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(e);
+    }
+    Ok(dest)
+}
+
+fn copy_tree(src: &Path, dest: &Path) -> Result<(), CatalogueError> {
+    let io = |p: &Path| {
+        let p = p.to_owned();
+        move |e| CatalogueError::Io(p, e)
+    };
+    std::fs::create_dir(dest).map_err(io(dest))?;
+    for entry in std::fs::read_dir(src).map_err(io(src))? {
+        let entry = entry.map_err(io(src))?;
+        let path = entry.path();
+        let kind = entry.file_type().map_err(io(&path))?;
+        let target = dest.join(entry.file_name());
+        if kind.is_symlink() {
+            return Err(CatalogueError::Invalid(
+                path.display().to_string(),
+                "symbolic links are not allowed in a package".into(),
+            ));
+        } else if kind.is_dir() {
+            copy_tree(&path, &target)?;
+        } else {
+            std::fs::copy(&path, &target).map_err(io(&path))?;
+        }
+    }
+    Ok(())
+}
+
 fn detail(slug: &str, problem: &Problem) -> Result<ProblemDetail, CatalogueError> {
     let invalid = |what: &str| CatalogueError::Invalid(slug.to_owned(), what.to_owned());
     let statement = problem
@@ -210,6 +270,25 @@ mod tests {
             assert_eq!(entry.hash.len(), 64);
             assert!(!archive.is_empty());
         }
+    }
+
+    #[test]
+    fn a_package_is_installed_once_under_its_name() {
+        let dest = tempfile::tempdir().expect("tempdir");
+        let installed = install(&problems_dir().join("twobells"), dest.path()).expect("install");
+        assert_eq!(installed, dest.path().join("twobells"));
+        assert!(load_one(&installed).is_ok());
+        let again = install(&problems_dir().join("twobells"), dest.path());
+        assert!(
+            matches!(again, Err(CatalogueError::Invalid(..))),
+            "{again:?}"
+        );
+        let names: Vec<_> = std::fs::read_dir(dest.path())
+            .expect("dir")
+            .filter_map(Result::ok)
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "nothing else left behind: {names:?}");
     }
 
     #[test]

@@ -44,7 +44,11 @@ pub async fn parts(
     let packages = infra.blobs(names::EXECUTION_PACKAGES).await?;
     let catalogue = Catalogue::load(&settings.problems_dir, packages.as_ref())
         .await
-        .map_err(setup)?;
+        .map_err(|e| {
+            setup(format!(
+                "loading the problems (battle.problems_dir, CODEARENA_BATTLE__PROBLEMS_DIR): {e}"
+            ))
+        })?;
     tracing::info!(problems = catalogue.len(), dir = %settings.problems_dir.display(), "problem catalogue loaded");
     let service = Arc::new(BattleService::new(
         settings.clone(),

@@ -12,6 +12,7 @@
 pub mod cluster;
 pub mod embedded;
 pub mod judging;
+pub mod problems;
 pub mod settings;
 
 pub use settings::Settings;

@@ -39,6 +39,11 @@ enum Command {
     VerifyProblem(judge::cli::VerifyProblemArgs),
     /// List the installed languages and their versions.
     Languages,
+    /// Manage the problem catalogue.
+    Problem {
+        #[command(subcommand)]
+        command: codearena::problems::ProblemCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -50,6 +55,9 @@ fn main() -> ExitCode {
         Some(Command::Judge(args)) => judge::cli::judge(args),
         Some(Command::VerifyProblem(args)) => judge::cli::verify_problem(args),
         Some(Command::Languages) => judge::cli::languages(),
+        Some(Command::Problem { command }) => Settings::load(cli.config.as_deref())
+            .context("loading configuration")
+            .and_then(|settings| codearena::problems::run(command, &settings)),
         command => return serve(Cli { command, ..cli }),
     };
     match tool {

@@ -9,6 +9,8 @@ use serde_json::json;
 use testkit::{ChildProcess, free_port, wait_for_ok, wait_until};
 
 const BIN: &str = env!("CARGO_BIN_EXE_codearena");
+/// The problem bank in the repository.
+const PROBLEMS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../problems");
 
 /// Starts `codearena` (embedded mode) on a free port with its data in `data`, plus `env`,
 /// and waits until it answers; returns the process and its base URL.
@@ -25,6 +27,7 @@ async fn start_embedded(
         .env("CODEARENA_HTTP__HOST", "127.0.0.1")
         .env("CODEARENA_HTTP__PORT", port.to_string())
         .env("CODEARENA_AUTH__BCRYPT_COST", "4")
+        .env("CODEARENA_BATTLE__PROBLEMS_DIR", PROBLEMS)
         .stdout(stdout)
         .stderr(Stdio::piped());
     for (name, value) in env {
@@ -133,4 +136,63 @@ async fn traces_are_exported_to_the_configured_otlp_endpoint() {
         async move { received.load(Ordering::SeqCst) > 0 }
     })
     .await;
+}
+
+/// `codearena problem add`: a package whose submissions get their folders' verdicts is
+/// copied into the catalogue; one that fails the verifier, or whose name is taken, is not.
+#[test]
+fn problem_add_takes_verified_packages_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalogue = dir.path().join("problems");
+    let add = |path: &std::path::Path| {
+        Command::new(BIN)
+            .args(["problem", "add"])
+            .arg(path)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("CODEARENA_BATTLE__PROBLEMS_DIR", &catalogue)
+            .output()
+            .unwrap()
+    };
+    let good = std::path::Path::new(PROBLEMS).join("twobells");
+    let added = add(&good);
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    assert!(catalogue.join("twobells/problem.yaml").is_file());
+    let again = add(&good);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+
+    // A "wrong answer" filed as accepted: the verifier says no.
+    let broken = dir.path().join("broken");
+    copy_dir(&good, &broken);
+    let accepted = broken.join("submissions/accepted");
+    for entry in std::fs::read_dir(&accepted).unwrap() {
+        std::fs::remove_file(entry.unwrap().path()).unwrap();
+    }
+    std::fs::write(accepted.join("wrong.py"), "print(0)\n").unwrap();
+    let refused = add(&broken);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("was not added"));
+    let names: Vec<_> = std::fs::read_dir(&catalogue)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, vec![std::ffi::OsString::from("twobells")]);
+}
+
+fn copy_dir(src: &std::path::Path, dest: &std::path::Path) {
+    std::fs::create_dir_all(dest).unwrap();
+    for entry in std::fs::read_dir(src).unwrap() {
+        let entry = entry.unwrap();
+        let target = dest.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
 }
