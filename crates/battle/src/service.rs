@@ -464,13 +464,22 @@ impl BattleService {
     where
         F: FnMut(&Battle, &Submission) -> Result<Option<Change>, Refusal>,
     {
+        let battle_id = self
+            .store
+            .submission(sid)
+            .await?
+            .ok_or(BattleError::SubmissionNotFound)?
+            .battle_id;
         for _ in 0..MAX_RETRIES {
+            // The battle first: every change to a submission goes through its battle's
+            // version, so a submission read after the battle is at least as new, and a
+            // decision on a stale pair cannot commit.
+            let battle = self.battle(battle_id).await?;
             let s = self
                 .store
                 .submission(sid)
                 .await?
                 .ok_or(BattleError::SubmissionNotFound)?;
-            let battle = self.battle(s.battle_id).await?;
             let Some(change) = decide(&battle, &s)? else {
                 return Ok(());
             };

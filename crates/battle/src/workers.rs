@@ -147,11 +147,23 @@ async fn relay_once(
     Ok(())
 }
 
+/// The clock reports battles by state every this many ticks (a count over the table).
+const GAUGE_EVERY: u32 = 25;
+
 async fn clock(service: Arc<BattleService>, tick: Duration, shutdown: CancellationToken) {
+    let mut ticks = 0_u32;
     loop {
         if let Err(e) = clock_once(&service).await {
             tracing::warn!(error = %e, "battle clock");
         }
+        if ticks.is_multiple_of(GAUGE_EVERY)
+            && let Ok(states) = service.store.count_by_state().await
+        {
+            for (state, n) in states {
+                metrics::gauge!("battle_battles", "state" => state.as_str()).set(n as f64);
+            }
+        }
+        ticks = ticks.wrapping_add(1);
         tokio::select! {
             _ = shutdown.cancelled() => return,
             _ = tokio::time::sleep(tick) => {}
@@ -212,11 +224,6 @@ pub async fn clock_once(service: &BattleService) -> Result<(), crate::BattleErro
                 Ok(()) => tracing::warn!(submission = %sid, "result never came; judged IE"),
                 Err(e) => tracing::warn!(error = %e, submission = %sid, "giving up on a job"),
             }
-        }
-    }
-    if let Ok(states) = service.store.count_by_state().await {
-        for (state, n) in states {
-            metrics::gauge!("battle_battles", "state" => state.as_str()).set(n as f64);
         }
     }
     Ok(())

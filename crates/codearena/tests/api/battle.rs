@@ -245,6 +245,27 @@ async fn an_accepted_submission_wins_at_once_and_then_both_codes_are_public(mode
         "code in an event"
     );
     assert_eq!(events(&app, &cy, &id, 3).await.len(), log.len() - 3);
+    // The battle service's metrics.
+    let url = app.server(Service::Battle).url("/metrics");
+    let metrics = app
+        .client
+        .get(url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for name in [
+        "battle_submissions_total",
+        "battle_judged_total{verdict=\"AC\"}",
+        "battle_events_total{type=\"finished\"}",
+        "battle_outbox_delay_seconds",
+        "battle_outbox_pending",
+        "battle_battles{state=",
+    ] {
+        assert!(metrics.contains(name), "{name} missing");
+    }
 }
 
 /// A battle of `secs` seconds between Ada and Bob.
