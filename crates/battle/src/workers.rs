@@ -12,7 +12,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use contracts::battle::BattleMode;
+use contracts::battle::{BattleMode, BattleState};
 use contracts::execution::JobResult;
 use contracts::names;
 use platform::bus::EventBus;
@@ -159,7 +159,17 @@ async fn clock(service: Arc<BattleService>, tick: Duration, shutdown: Cancellati
         if ticks.is_multiple_of(GAUGE_EVERY)
             && let Ok(states) = service.store.count_by_state().await
         {
-            for (state, n) in states {
+            for state in [
+                BattleState::Waiting,
+                BattleState::Countdown,
+                BattleState::Active,
+                BattleState::Finished,
+                BattleState::Cancelled,
+            ] {
+                let n = states
+                    .iter()
+                    .find(|(s, _)| *s == state)
+                    .map_or(0, |(_, n)| *n);
                 metrics::gauge!("battle_battles", "state" => state.as_str()).set(n as f64);
             }
         }
