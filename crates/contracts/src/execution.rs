@@ -27,7 +27,13 @@ pub enum Task {
     Run { stdin: String },
     /// Judge against a problem package, named by its content hash; the package itself is
     /// in Redis under that hash (see [`crate::names::EXECUTION_PACKAGES`]).
-    Judge { problem_hash: String },
+    Judge {
+        problem_hash: String,
+        /// Run every test even after one fails (battles score by tests passed); by
+        /// default judging stops at the first failure, as contests do.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        all_tests: bool,
+    },
 }
 
 impl Task {
@@ -55,7 +61,8 @@ pub struct JobResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub run: Option<RunOutput>,
-    /// For a judge job: one entry per test, in order, up to the first failure.
+    /// For a judge job: one entry per test, in order, up to the first failure (every
+    /// test for a task with `all_tests`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tests: Vec<TestOutcome>,
     /// Tests passed and tests in the package (judge jobs).

@@ -133,7 +133,7 @@ impl ExecutionService {
                     self.settings.max_stdin_bytes,
                 ));
             }
-            Task::Judge { problem_hash } if !is_hash(problem_hash) => {
+            Task::Judge { problem_hash, .. } if !is_hash(problem_hash) => {
                 return Err(SubmitError::BadHash(problem_hash.clone()));
             }
             _ => {}

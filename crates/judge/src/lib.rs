@@ -22,7 +22,9 @@ mod problem;
 mod validate;
 mod verdict;
 
-pub use judge::{CompileResult, CustomLimits, CustomRun, Judge, JudgeError, Report, TestResult};
+pub use judge::{
+    CompileResult, CustomLimits, CustomRun, Judge, JudgeError, JudgeOptions, Report, TestResult,
+};
 pub use language::{Language, Languages, SandboxCommand};
 pub use problem::{
     DEFAULT_MEMORY_MIB, DEFAULT_TIME_LIMIT, Difficulty, FormatVersion, GroupSettings,

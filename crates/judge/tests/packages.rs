@@ -155,6 +155,31 @@ fn pass_fail_stops_at_the_first_failure() {
 }
 
 #[test]
+fn all_tests_runs_on_after_a_failure_and_keeps_the_first_failures_verdict() {
+    let (_g, j) = judge();
+    let p = problem("aplusb");
+    let code = "a, b = map(int, input().split())\nprint(a + b + (a > 50))\n";
+    let lang = j
+        .language_for(std::path::Path::new("wa.py"), None)
+        .expect("python");
+    let limit = p.time_limit().unwrap_or(judge::DEFAULT_TIME_LIMIT);
+    let options = judge::JudgeOptions { all_tests: true };
+    let r = j.judge_with(
+        &p,
+        lang,
+        std::path::Path::new("wa.py"),
+        code.as_bytes(),
+        limit,
+        options,
+    );
+    common::assert_nothing_left();
+    assert_eq!(r.verdict, Verdict::WrongAnswer);
+    let names: Vec<&str> = r.tests.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["sample/1", "secret/01", "secret/02", "secret/03"]);
+    assert_eq!(r.tests[1].verdict, Verdict::WrongAnswer);
+}
+
+#[test]
 fn package_metadata() {
     let p = problem("aplusb");
     assert_eq!(p.format, FormatVersion::Draft2023_07);

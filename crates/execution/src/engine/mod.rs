@@ -126,7 +126,7 @@ impl Engine {
             ));
         };
         let problem = match &job.task {
-            Task::Judge { problem_hash } => match self.packages.problem(problem_hash).await? {
+            Task::Judge { problem_hash, .. } => match self.packages.problem(problem_hash).await? {
                 Some(problem) => Some(problem),
                 None => {
                     return Ok(internal_error(

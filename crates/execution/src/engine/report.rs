@@ -20,14 +20,17 @@ pub(super) fn run_blocking(
         ..JobResult::for_job(job, Verdict::InternalError)
     };
     let mut result = match (&job.task, problem) {
-        (Task::Judge { .. }, Some(problem)) => {
+        (Task::Judge { all_tests, .. }, Some(problem)) => {
             let time_limit = problem.time_limit().unwrap_or(judge::DEFAULT_TIME_LIMIT);
-            let report = judge.judge(
+            let report = judge.judge_with(
                 problem,
                 language,
                 original,
                 job.source.as_bytes(),
                 time_limit,
+                judge::JudgeOptions {
+                    all_tests: *all_tests,
+                },
             );
             let total = problem.test_cases().len() as u32;
             JobResult {

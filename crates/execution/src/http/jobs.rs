@@ -108,6 +108,7 @@ pub async fn judge(
 ) -> Result<Response, ApiError> {
     let task = Task::Judge {
         problem_hash: body.problem_hash,
+        all_tests: false,
     };
     let id = state
         .service

@@ -52,6 +52,7 @@ fn run_job() -> JudgeJob {
 fn judge_job() -> JudgeJob {
     job(Task::Judge {
         problem_hash: "0".repeat(64),
+        all_tests: false,
     })
 }
 

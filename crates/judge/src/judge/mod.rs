@@ -54,6 +54,14 @@ struct Program {
     argv: Vec<String>,
     env: Vec<(String, String)>,
 }
+/// How a submission is judged.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct JudgeOptions {
+    /// Run every test even after one failed (the verdict is still the first failure's);
+    /// battles score by tests passed.
+    pub all_tests: bool,
+}
+
 /// Judges submissions; holds one sandbox (runs are sequential per `Judge`;
 /// create one per worker).
 pub struct Judge {
@@ -186,7 +194,8 @@ impl Judge {
         }
     }
 
-    /// Judges `code` (named like `original`, which matters for Java).
+    /// Judges `code` (named like `original`, which matters for Java), stopping at the
+    /// first failed test as contests do.
     pub fn judge(
         &self,
         problem: &Problem,
@@ -194,6 +203,26 @@ impl Judge {
         original: &Path,
         code: &[u8],
         time_limit: Duration,
+    ) -> Report {
+        self.judge_with(
+            problem,
+            lang,
+            original,
+            code,
+            time_limit,
+            JudgeOptions::default(),
+        )
+    }
+
+    /// [`Judge::judge`] with options.
+    pub fn judge_with(
+        &self,
+        problem: &Problem,
+        lang: &Language,
+        original: &Path,
+        code: &[u8],
+        time_limit: Duration,
+        options: JudgeOptions,
     ) -> Report {
         let language = format!("{} ({})", lang.name, lang.version);
         if code.len() as u64 > problem.limits.code_bytes {
@@ -248,9 +277,11 @@ impl Judge {
                 case,
                 time_limit,
             );
+            let internal = result.verdict == Verdict::InternalError;
             let judge_on = verdict.record(result.verdict);
             tests.push(result);
-            if !judge_on {
+            // An internal error stops judging in every mode: the platform is at fault.
+            if !judge_on && (!options.all_tests || internal) {
                 break;
             }
         }
