@@ -23,12 +23,18 @@ pub fn window(settings: &BattleSettings, waited_ms: i64) -> i32 {
         .min(settings.match_window_max)
 }
 
-/// Pairs for one round: every pair whose ratings lie in both windows, closest first
-/// (then longest waiting), each player at most once.
+/// How many rating neighbours on each side a player is compared with in a round: the
+/// nearest candidates are among them, and a round stays linear in the queue's size.
+const NEIGHBOURS: usize = 16;
+
+/// Pairs for one round: pairs whose ratings lie in both windows, closest first (then
+/// longest waiting), each player at most once.
 pub fn pairs(settings: &BattleSettings, queue: &[QueueEntry], now: i64) -> Vec<(usize, usize)> {
+    let mut by_rating: Vec<usize> = (0..queue.len()).collect();
+    by_rating.sort_by_key(|&i| queue[i].rating);
     let mut candidates = Vec::new();
-    for i in 0..queue.len() {
-        for j in i + 1..queue.len() {
+    for (k, &i) in by_rating.iter().enumerate() {
+        for &j in by_rating.iter().skip(k + 1).take(NEIGHBOURS) {
             let (a, b) = (&queue[i], &queue[j]);
             if a.user_id == b.user_id || a.mode != b.mode {
                 continue;
@@ -38,7 +44,7 @@ pub fn pairs(settings: &BattleSettings, queue: &[QueueEntry], now: i64) -> Vec<(
             let wb = window(settings, now - b.enqueued_at_ms);
             if gap <= wa && gap <= wb {
                 let waited = a.enqueued_at_ms.min(b.enqueued_at_ms);
-                candidates.push((gap, waited, i, j));
+                candidates.push((gap, waited, i.min(j), i.max(j)));
             }
         }
     }

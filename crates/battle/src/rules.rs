@@ -44,6 +44,8 @@ pub enum Refusal {
     CannotWithdraw,
     #[error("a matched battle is entered by arriving, not by invite")]
     NotAnInvite,
+    #[error("you have used every submission this battle allows")]
+    SubmissionLimit,
 }
 
 /// A private battle with its creator in the first seat, waiting for the second player.
@@ -285,8 +287,14 @@ pub fn tick(battle: &Battle, now: i64, timing: &Timing) -> Option<Change> {
 }
 
 /// Records a new submission (judging). Refused outside the active window, for
-/// non-players, and while the player's previous submission is still being judged.
-pub fn submit(battle: &Battle, submission: Submission, now: i64) -> Result<Change, Refusal> {
+/// non-players, while the player's previous submission is still being judged, and after
+/// `max_submissions`.
+pub fn submit(
+    battle: &Battle,
+    submission: Submission,
+    max_submissions: u32,
+    now: i64,
+) -> Result<Change, Refusal> {
     let player = battle
         .player(submission.user_id)
         .ok_or(Refusal::NotParticipant)?;
@@ -300,6 +308,9 @@ pub fn submit(battle: &Battle, submission: Submission, now: i64) -> Result<Chang
     }
     if player.judging.is_some() {
         return Err(Refusal::StillJudging);
+    }
+    if player.submissions >= max_submissions {
+        return Err(Refusal::SubmissionLimit);
     }
     let mut change = Change::of(battle);
     let count = player.submissions + 1;
@@ -329,7 +340,8 @@ pub struct Judgement {
 
 /// Records a submission's result. `None` if it was judged already (a result delivered
 /// twice changes nothing). An AC ends an active battle at once; so does the last result
-/// after the deadline.
+/// after the deadline. A result that comes after the battle is over is kept on the
+/// submission only: the standings and the log are final.
 pub fn judged(
     battle: &Battle,
     submission: &Submission,
@@ -352,6 +364,15 @@ pub fn judged(
     done.resend_at_ms = None;
     done.judged_at_ms = Some(now);
     let user = submission.user_id;
+    if battle.state.is_over() {
+        if let Some(p) = change.battle.player_mut(user)
+            && p.judging == Some(submission.id)
+        {
+            p.judging = None;
+        }
+        change.update_submission = Some(done);
+        return Some(change);
+    }
     let mut best_score = 0;
     if let Some(p) = change.battle.player_mut(user) {
         if p.judging == Some(submission.id) {

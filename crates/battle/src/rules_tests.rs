@@ -23,6 +23,11 @@ fn player(name: &str) -> PlayerRef {
     }
 }
 
+/// `rules::submit` with a limit that the tests below do not reach.
+fn submit(battle: &Battle, s: Submission, now: i64) -> Result<Change, Refusal> {
+    super::submit(battle, s, 50, now)
+}
+
 /// Applies a change as the store would: the battle afterwards.
 fn after(change: &Change) -> Battle {
     change.battle.clone()
@@ -361,4 +366,54 @@ fn a_finished_rated_battle_has_a_result_for_the_stream() {
         change.events.last().map(|e| &e.body),
         Some(EventBody::Finished { .. })
     ));
+}
+
+#[test]
+fn a_result_after_the_end_is_kept_on_the_submission_only() {
+    let (battle, a, b) = active();
+    let s = submission(&battle, b.user_id, 64_000);
+    let battle = after(&submit(&battle, s.clone(), 64_000).expect("submit"));
+    // The grace period runs out with Bob's submission still judging: Ada wins on time.
+    let battle = play(
+        &battle,
+        a.user_id,
+        62_000,
+        63_000,
+        verdict(Verdict::WrongAnswer, 1),
+    );
+    let over = after(
+        &tick(
+            &after(&tick(&battle, 65_000, &TIMING).expect("due")),
+            75_000,
+            &TIMING,
+        )
+        .expect("due"),
+    );
+    assert_eq!(
+        (over.winner, over.reason),
+        (Some(a.user_id), Some(EndReason::Score))
+    );
+    let change = judged(&over, &s, verdict(Verdict::Accepted, 0), 80_000).expect("recorded");
+    assert!(change.events.is_empty(), "the log is final");
+    assert_eq!(
+        change.update_submission.as_ref().and_then(|s| s.verdict),
+        Some(Verdict::Accepted)
+    );
+    let after_all = after(&change);
+    let bob = after_all.player(b.user_id).expect("bob");
+    assert_eq!((bob.best_score, bob.judging), (0, None));
+    assert_eq!(after_all.winner, Some(a.user_id));
+}
+
+#[test]
+fn submissions_are_limited_per_player() {
+    let (battle, a, _) = active();
+    let s = submission(&battle, a.user_id, 6_000);
+    let battle = after(&super::submit(&battle, s.clone(), 1, 6_000).expect("first"));
+    let battle =
+        after(&judged(&battle, &s, verdict(Verdict::WrongAnswer, 0), 7_000).expect("judged"));
+    assert_eq!(
+        super::submit(&battle, submission(&battle, a.user_id, 8_000), 1, 8_000).err(),
+        Some(Refusal::SubmissionLimit)
+    );
 }

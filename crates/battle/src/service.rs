@@ -50,6 +50,8 @@ pub enum BattleError {
     SourceTooLarge(usize, usize),
     #[error("empty source")]
     EmptySource,
+    #[error("the source contains a NUL character")]
+    NulInSource,
     #[error("unknown language {0:?}")]
     UnknownLanguage(String),
     #[error("private battles are made with create, not the queue")]
@@ -205,7 +207,7 @@ impl BattleService {
     /// Records a submission and sends it to be judged.
     #[tracing::instrument(skip(self, source), fields(bytes = source.len()))]
     pub async fn submit(
-        &self,
+        self: &Arc<Self>,
         user: Uuid,
         id: Uuid,
         language: &str,
@@ -217,6 +219,9 @@ impl BattleService {
         }
         if source.trim().is_empty() {
             return Err(BattleError::EmptySource);
+        }
+        if source.contains('\0') {
+            return Err(BattleError::NulInSource);
         }
         if !self
             .judging
@@ -252,16 +257,27 @@ impl BattleService {
         };
         let battle = self
             .apply(id, |b| {
-                rules::submit(b, submission.clone(), now_ms()).map(Some)
+                rules::submit(
+                    b,
+                    submission.clone(),
+                    self.settings.max_submissions,
+                    now_ms(),
+                )
+                .map(Some)
             })
             .await?;
         metrics::counter!("battle_submissions_total", "language" => submission.language.clone())
             .increment(1);
-        self.send(&battle, &submission).await;
+        // Sent on its own task: a client that goes away now must not cancel the send.
+        let this = self.clone();
+        let sending = submission.clone();
+        tokio::spawn(async move { this.send(&battle, &sending).await });
         Ok(submission)
     }
 
-    /// Sends a submission's current job; on failure the clock sends it again soon.
+    /// Sends a submission's current job; on failure the clock sends it again soon (a
+    /// send that failed does not count as an attempt).
+    #[tracing::instrument(skip_all, fields(submission = %submission.id, job_id = %submission.job_id))]
     pub(crate) async fn send(&self, battle: &Battle, submission: &Submission) {
         let request = JudgeRequest {
             job_id: submission.job_id,
@@ -276,11 +292,17 @@ impl BattleService {
         tracing::warn!(error = %e, submission = %submission.id, "judge job not sent; the clock will try again");
         let soon = now_ms() + RESEND_AFTER_FAILURE_MS;
         let sid = submission.id;
+        let job_id = submission.job_id;
         let postpone = self
             .apply_submission(sid, |b, s| {
+                // Judged meanwhile (the job did arrive), or sent again under a new id.
+                if !s.is_judging() || s.job_id != job_id {
+                    return Ok(None);
+                }
                 let mut change = Change::of(b);
                 let mut s = s.clone();
-                s.resend_at_ms = Some(soon.min(s.resend_at_ms.unwrap_or(soon)));
+                s.resend_at_ms = Some(soon);
+                s.attempts = s.attempts.saturating_sub(1);
                 change.update_submission = Some(s);
                 Ok(Some(change))
             })
@@ -321,6 +343,7 @@ impl BattleService {
     }
 
     /// Queries.
+    #[tracing::instrument(skip(self))]
     pub async fn battle(&self, id: Uuid) -> Result<Battle, BattleError> {
         self.store.battle(id).await?.ok_or(BattleError::NotFound)
     }
@@ -331,6 +354,7 @@ impl BattleService {
 
     /// The submissions of `battle` that `viewer` may see: their own while it is played,
     /// everyone's once it is over.
+    #[tracing::instrument(skip(self))]
     pub async fn submissions(
         &self,
         viewer: Uuid,
@@ -346,6 +370,7 @@ impl BattleService {
         Ok((battle, submissions))
     }
 
+    #[tracing::instrument(skip(self))]
     pub async fn submission(
         &self,
         viewer: Uuid,
@@ -365,6 +390,7 @@ impl BattleService {
         Ok(s)
     }
 
+    #[tracing::instrument(skip(self))]
     pub async fn events(
         &self,
         id: Uuid,
@@ -379,6 +405,7 @@ impl BattleService {
     }
 
     /// The battle `user` is in now (if any) and their latest battles.
+    #[tracing::instrument(skip(self))]
     pub async fn mine(
         &self,
         user: Uuid,
@@ -392,6 +419,7 @@ impl BattleService {
         Ok((active, history))
     }
 
+    #[tracing::instrument(skip(self))]
     pub async fn live(&self, limit: u32) -> Result<Vec<Battle>, BattleError> {
         Ok(self.store.live(limit).await?)
     }
@@ -424,16 +452,19 @@ impl BattleService {
         Ok(entry)
     }
 
+    #[tracing::instrument(skip(self))]
     pub async fn leave_queue(&self, user: Uuid) -> Result<bool, BattleError> {
         Ok(self.store.dequeue(user).await?)
     }
 
+    #[tracing::instrument(skip(self))]
     pub async fn queued(&self, user: Uuid) -> Result<Option<QueueEntry>, BattleError> {
         Ok(self.store.queued(user).await?)
     }
 
     /// Decides and commits a change to battle `id`, again after losing a race; returns the
     /// battle as it is afterwards.
+    #[tracing::instrument(skip(self, decide))]
     pub(crate) async fn apply<F>(&self, id: Uuid, mut decide: F) -> Result<Battle, BattleError>
     where
         F: FnMut(&Battle) -> Result<Option<Change>, Refusal>,
@@ -456,6 +487,7 @@ impl BattleService {
     }
 
     /// Like [`Self::apply`], for a change about one submission (read with its battle).
+    #[tracing::instrument(skip(self, decide))]
     pub(crate) async fn apply_submission<F>(
         &self,
         sid: Uuid,

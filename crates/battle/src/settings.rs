@@ -26,6 +26,8 @@ pub struct BattleSettings {
     pub result_timeout_secs: i64,
     /// Largest accepted source file.
     pub max_source_bytes: usize,
+    /// Submissions one player may make in one battle.
+    pub max_submissions: u32,
     /// Largest accepted request body.
     pub max_body_bytes: usize,
     /// Matchmaking: the rating window a player starts with, how much it widens per
@@ -50,6 +52,7 @@ impl Default for BattleSettings {
             grace_secs: 60,
             result_timeout_secs: 300,
             max_source_bytes: 64 * 1024,
+            max_submissions: 50,
             max_body_bytes: 128 * 1024,
             match_window: 100,
             match_window_per_sec: 10,
@@ -72,6 +75,7 @@ impl BattleSettings {
                 positive(self.result_timeout_secs),
             ),
             ("battle.max_source_bytes", self.max_source_bytes as u64),
+            ("battle.max_submissions", u64::from(self.max_submissions)),
             ("battle.tick_ms", self.tick_ms),
         ])?;
         // Negative values read as 0 (no countdown, no grace, a window that never widens).

@@ -102,6 +102,7 @@ enum RelayError {
 }
 
 /// Publishes everything in the outbox now; stops at the first failure (the rest waits).
+#[tracing::instrument(level = "debug", skip_all)]
 async fn relay_once(
     service: &BattleService,
     bus: &dyn EventBus,
@@ -182,6 +183,7 @@ async fn clock(service: Arc<BattleService>, tick: Duration, shutdown: Cancellati
 }
 
 /// Applies everything due now. Public for tests that drive the clock.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn clock_once(service: &BattleService) -> Result<(), crate::BattleError> {
     let now = now_ms();
     let timing = service.timing;
@@ -194,55 +196,60 @@ pub async fn clock_once(service: &BattleService) -> Result<(), crate::BattleErro
         }
     }
     for submission in service.store.overdue(now, BATCH).await? {
-        let sid = submission.id;
-        if submission.attempts < 2 {
-            let job_id = Uuid::now_v7();
-            let resent = service
-                .apply_submission(sid, |b, s| {
-                    let due = s.resend_at_ms.is_some_and(|t| t <= now_ms());
-                    Ok((s.is_judging() && due)
-                        .then(|| rules::resend(b, s, job_id, now_ms(), &timing)))
-                })
-                .await;
-            match resent {
-                Ok(()) => {
-                    let (Some(s), Ok(battle)) = (
-                        service.store.submission(sid).await?,
-                        service.battle(submission.battle_id).await,
-                    ) else {
-                        continue;
-                    };
-                    if s.job_id == job_id {
-                        tracing::info!(submission = %sid, "result overdue; job sent again");
-                        service.send(&battle, &s).await;
-                    }
-                }
-                Err(e) => tracing::warn!(error = %e, submission = %sid, "re-sending a job"),
-            }
-        } else {
-            let gave_up = service
-                .apply_submission(sid, |b, s| {
-                    let due = s.resend_at_ms.is_some_and(|t| t <= now_ms());
-                    Ok(if due {
-                        rules::judged(b, s, lost(), now_ms())
-                    } else {
-                        None
-                    })
-                })
-                .await;
-            match gave_up {
-                Ok(()) => tracing::warn!(submission = %sid, "result never came; judged IE"),
-                Err(e) => tracing::warn!(error = %e, submission = %sid, "giving up on a job"),
-            }
+        if let Err(e) = overdue(service, submission.id, &timing).await {
+            tracing::warn!(error = %e, submission = %submission.id, "an overdue result");
         }
     }
     Ok(())
 }
 
+/// A submission whose result is overdue: its job is sent again under a new id, once;
+/// after that — or when its battle is already over — it ends as IE.
+#[tracing::instrument(skip(service, timing))]
+async fn overdue(
+    service: &BattleService,
+    sid: Uuid,
+    timing: &rules::Timing,
+) -> Result<(), crate::BattleError> {
+    let job_id = Uuid::now_v7();
+    let mut resent = false;
+    service
+        .apply_submission(sid, |b, s| {
+            resent = false;
+            let due = s.resend_at_ms.is_some_and(|t| t <= now_ms());
+            if !s.is_judging() || !due {
+                return Ok(None);
+            }
+            if s.attempts >= 2 || b.state.is_over() {
+                return Ok(rules::judged(b, s, lost(), now_ms()));
+            }
+            resent = true;
+            Ok(Some(rules::resend(b, s, job_id, now_ms(), timing)))
+        })
+        .await?;
+    if !resent {
+        tracing::warn!(submission = %sid, "result never came; judged IE");
+        return Ok(());
+    }
+    let Some(s) = service.store.submission(sid).await? else {
+        return Ok(());
+    };
+    if s.job_id == job_id {
+        tracing::info!(submission = %sid, "result overdue; job sent again");
+        let battle = service.battle(s.battle_id).await?;
+        service.send(&battle, &s).await;
+    }
+    Ok(())
+}
+
+/// Deliveries of one result that failed to be recorded before it is given up (logged).
+const MAX_RESULT_FAILURES: u32 = 5;
+
 async fn consume_results(
     service: Arc<BattleService>,
     mut results: tokio::sync::mpsc::Receiver<platform::messaging::Delivery>,
 ) {
+    let mut failures: std::collections::HashMap<Uuid, u32> = std::collections::HashMap::new();
     while let Some(delivery) = results.recv().await {
         let result: JobResult = match serde_json::from_slice(&delivery.payload) {
             Ok(r) => r,
@@ -255,11 +262,25 @@ async fn consume_results(
             }
         };
         let settled = match service.record_result(&result).await {
-            Ok(()) => delivery.ack.ack().await,
+            Ok(()) => {
+                failures.remove(&result.job_id);
+                delivery.ack.ack().await
+            }
             Err(e) => {
-                tracing::warn!(error = %e, job_id = %result.job_id, "recording a result; it will come again");
-                tokio::time::sleep(Duration::from_millis(500)).await;
-                delivery.ack.retry().await
+                if failures.len() > 10_000 {
+                    failures.clear();
+                }
+                let n = failures.entry(result.job_id).or_default();
+                *n += 1;
+                if *n >= MAX_RESULT_FAILURES {
+                    failures.remove(&result.job_id);
+                    tracing::error!(error = %e, job_id = %result.job_id, "a result cannot be recorded; given up (the submission will be re-sent or end as IE)");
+                    delivery.ack.dead_letter().await
+                } else {
+                    tracing::warn!(error = %e, job_id = %result.job_id, "recording a result; it will come again");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                    delivery.ack.retry().await
+                }
             }
         };
         if let Err(e) = settled {
@@ -283,6 +304,7 @@ async fn matchmaker(service: Arc<BattleService>, tick: Duration, shutdown: Cance
 }
 
 /// One matchmaking round for `mode`; the battles it made.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn match_round(
     service: &BattleService,
     mode: BattleMode,

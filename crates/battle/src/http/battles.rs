@@ -101,7 +101,8 @@ pub async fn join(
     AuthUser(identity): AuthUser,
     Path(code): Path<String>,
 ) -> Result<Json<BattleView>, ApiError> {
-    if code.len() > 32 {
+    // Codes are short and alphanumeric; anything else names no invite.
+    if code.len() > 32 || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(ApiError::not_found("No such invite."));
     }
     let battle = state.service.join(&identity, &code).await?;

@@ -86,10 +86,12 @@ impl From<BattleError> for ApiError {
                 "Too large",
             )
             .with_detail(detail),
-            BattleError::EmptySource => ApiError::validation(vec![platform::problem::FieldError {
-                field: "source".into(),
-                message: "is empty".into(),
-            }]),
+            BattleError::EmptySource | BattleError::NulInSource => {
+                ApiError::validation(vec![platform::problem::FieldError {
+                    field: "source".into(),
+                    message: detail,
+                }])
+            }
             BattleError::UnknownLanguage(_) => ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "unknown_language",
@@ -114,7 +116,15 @@ impl From<BattleError> for ApiError {
                 )
                 .with_retry_after(2)
             }
-            BattleError::Judging(JudgingError::Refused(e)) => ApiError::internal(e),
+            BattleError::Judging(JudgingError::Refused(e)) => {
+                tracing::error!(error = %e, "execution refused a request");
+                ApiError::new(
+                    StatusCode::BAD_GATEWAY,
+                    "execution_refused",
+                    "Execution refused",
+                )
+                .with_detail("The execution service refused the request.")
+            }
             BattleError::Store(e) => {
                 tracing::error!(error = %e, "battle store");
                 ApiError::unavailable(
@@ -149,5 +159,11 @@ fn refusal(r: Refusal, detail: String) -> ApiError {
         Refusal::TimeUp => ApiError::conflict("time_up", detail),
         Refusal::CannotWithdraw => ApiError::conflict("cannot_withdraw", detail),
         Refusal::NotAnInvite => ApiError::conflict("not_an_invite", detail),
+        Refusal::SubmissionLimit => ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "submission_limit",
+            "Submission limit",
+        )
+        .with_detail(detail),
     }
 }

@@ -11,6 +11,7 @@
 mod postgres;
 pub(crate) mod sql;
 mod sql_impl;
+mod sql_rows;
 mod sqlite;
 
 pub use postgres::PostgresBattleStore;

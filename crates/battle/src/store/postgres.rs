@@ -26,9 +26,13 @@ async fn begin(pool: &PgPool) -> Result<sqlx::Transaction<'static, sqlx::Postgre
     pool.begin().await
 }
 
+/// A transaction-scoped lock per player (released at commit or rollback).
+const LOCK_USER: Option<&str> = Some("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))");
+
 sql_battle_store!(
     PostgresBattleStore,
     PgRow,
     begin = begin,
-    queue = QUEUE_OF_MODE_LOCKED
+    queue = QUEUE_OF_MODE_LOCKED,
+    lock_user = LOCK_USER
 );

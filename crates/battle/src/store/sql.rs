@@ -37,15 +37,17 @@ pub(super) const UPDATE_SUBMISSION: &str = "UPDATE submissions SET job_id = $2, 
 pub(super) const SUBMISSION_BY_ID: &str = "SELECT id, battle_id, user_id, language, source, submitted_at_ms, job_id, attempts, resend_at_ms, verdict, score, total, report, judged_at_ms FROM submissions WHERE id = $1";
 pub(super) const SUBMISSION_BY_JOB: &str = "SELECT id, battle_id, user_id, language, source, submitted_at_ms, job_id, attempts, resend_at_ms, verdict, score, total, report, judged_at_ms FROM submissions WHERE job_id = $1";
 pub(super) const SUBMISSIONS_OF_BATTLE: &str = "SELECT id, battle_id, user_id, language, source, submitted_at_ms, job_id, attempts, resend_at_ms, verdict, score, total, report, judged_at_ms FROM submissions WHERE battle_id = $1 ORDER BY submitted_at_ms, id";
-pub(super) const OVERDUE_SUBMISSIONS: &str = "SELECT id, battle_id, user_id, language, source, submitted_at_ms, job_id, attempts, resend_at_ms, verdict, score, total, report, judged_at_ms FROM submissions WHERE resend_at_ms IS NOT NULL AND resend_at_ms <= $1 ORDER BY resend_at_ms LIMIT $2";
+pub(super) const OVERDUE_SUBMISSIONS: &str = "SELECT id, battle_id, user_id, language, source, submitted_at_ms, job_id, attempts, resend_at_ms, verdict, score, total, report, judged_at_ms FROM submissions WHERE resend_at_ms IS NOT NULL AND resend_at_ms <= $1 AND verdict IS NULL ORDER BY resend_at_ms LIMIT $2";
 pub(super) const BATTLES_OF_USER: &str = "SELECT b.id FROM battles b JOIN battle_participants p ON p.battle_id = b.id WHERE p.user_id = $1 ORDER BY b.created_at_ms DESC, b.id LIMIT $2";
-pub(super) const LIVE_BATTLES: &str = "SELECT id FROM battles WHERE state IN ('countdown', 'active') ORDER BY created_at_ms DESC, id LIMIT $1";
+/// Private battles are between friends: they are not listed.
+pub(super) const LIVE_BATTLES: &str = "SELECT id FROM battles WHERE state IN ('countdown', 'active') AND mode <> 'private' ORDER BY created_at_ms DESC, id LIMIT $1";
 pub(super) const DUE_BATTLES: &str = "SELECT id FROM battles WHERE due_at_ms IS NOT NULL AND due_at_ms <= $1 ORDER BY due_at_ms LIMIT $2";
 pub(super) const COUNT_BY_STATE: &str = "SELECT state, COUNT(*) AS n FROM battles GROUP BY state";
 pub(super) const RECENT_PROBLEMS: &str = "SELECT b.problem FROM battles b JOIN battle_participants p ON p.battle_id = b.id WHERE p.user_id = $1 ORDER BY b.created_at_ms DESC LIMIT $2";
 pub(super) const EVENTS_AFTER: &str =
     "SELECT payload FROM battle_events WHERE battle_id = $1 AND seq > $2 ORDER BY seq LIMIT $3";
-pub(super) const UNPUBLISHED_EVENTS: &str = "SELECT payload FROM battle_events WHERE published_at_ms IS NULL ORDER BY at_ms, battle_id, seq LIMIT $1";
+/// In sequence order per battle (times from different replicas' clocks may disagree).
+pub(super) const UNPUBLISHED_EVENTS: &str = "SELECT payload FROM battle_events WHERE published_at_ms IS NULL ORDER BY battle_id, seq LIMIT $1";
 pub(super) const MARK_EVENT: &str =
     "UPDATE battle_events SET published_at_ms = $3 WHERE battle_id = $1 AND seq = $2";
 pub(super) const UNPUBLISHED_RESULTS: &str = "SELECT payload FROM battle_results_outbox WHERE published_at_ms IS NULL ORDER BY created_at_ms LIMIT $1";
@@ -59,8 +61,9 @@ pub(super) const DEQUEUE: &str = "DELETE FROM match_queue WHERE user_id = $1";
 pub(super) const QUEUED: &str = "SELECT user_id, username, mode, language, rating, enqueued_at_ms FROM match_queue WHERE user_id = $1";
 pub(super) const QUEUE_SIZES: &str = "SELECT mode, COUNT(*) AS n FROM match_queue GROUP BY mode";
 /// The queue of one mode, oldest first (a matchmaking round appends its lock clause).
-pub(super) const QUEUE_OF_MODE: &str = "SELECT user_id, username, mode, language, rating, enqueued_at_ms FROM match_queue WHERE mode = $1 ORDER BY enqueued_at_ms, user_id";
-pub(super) const QUEUE_OF_MODE_LOCKED: &str = "SELECT user_id, username, mode, language, rating, enqueued_at_ms FROM match_queue WHERE mode = $1 ORDER BY enqueued_at_ms, user_id FOR UPDATE SKIP LOCKED";
+/// At most this many of the longest waiting players take part in one round.
+pub(super) const QUEUE_OF_MODE: &str = "SELECT user_id, username, mode, language, rating, enqueued_at_ms FROM match_queue WHERE mode = $1 ORDER BY enqueued_at_ms, user_id LIMIT 1000";
+pub(super) const QUEUE_OF_MODE_LOCKED: &str = "SELECT user_id, username, mode, language, rating, enqueued_at_ms FROM match_queue WHERE mode = $1 ORDER BY enqueued_at_ms, user_id LIMIT 1000 FOR UPDATE SKIP LOCKED";
 
 pub(super) fn corrupt(what: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(what.to_string())

@@ -2,9 +2,12 @@
 //! PostgreSQL and SQLite (see [`super::sql`] for why a macro).
 
 /// `impl BattleStore for $store`, whose `pool` field is a sqlx pool of rows `$row`;
-/// `begin` starts a writing transaction, `queue` reads one mode's queue for a round.
+/// `begin` starts a writing transaction, `queue` reads one mode's queue for a round, and
+/// `lock_user` (if any) serialises the transactions that check and then claim one
+/// player's queue place or seat (PostgreSQL's READ COMMITTED would let a queue entry and
+/// a seat of the same player both commit).
 macro_rules! sql_battle_store {
-    ($store:ty, $row:ty, begin = $begin:expr, queue = $queue:expr) => {
+    ($store:ty, $row:ty, begin = $begin:expr, queue = $queue:expr, lock_user = $lock:expr) => {
         use contracts::battle::{BattleEvent, BattleMode, BattleResult, BattleState};
         use sqlx::Row as _;
         use uuid::Uuid;
@@ -12,78 +15,7 @@ macro_rules! sql_battle_store {
         use $crate::store::sql::*;
         use $crate::store::{OutboxLag, Planner, StoreError};
 
-        fn battle_row(row: &$row) -> Result<Battle, StoreError> {
-            Ok(Battle {
-                id: row.try_get("id")?,
-                mode: mode(row.try_get("mode")?)?,
-                state: state(row.try_get("state")?)?,
-                problem: row.try_get("problem")?,
-                problem_hash: row.try_get("problem_hash")?,
-                invite_code: row.try_get("invite_code")?,
-                created_by: row.try_get("created_by")?,
-                created_at_ms: row.try_get("created_at_ms")?,
-                duration_secs: row.try_get("duration_secs")?,
-                due_at_ms: row.try_get("due_at_ms")?,
-                starts_at_ms: row.try_get("starts_at_ms")?,
-                deadline_ms: row.try_get("deadline_ms")?,
-                finished_at_ms: row.try_get("finished_at_ms")?,
-                winner: row.try_get("winner")?,
-                reason: reason(row.try_get("reason")?)?,
-                version: row.try_get("version")?,
-                last_seq: row.try_get("last_seq")?,
-                players: Vec::new(),
-            })
-        }
-
-        fn participant_row(row: &$row) -> Result<Participant, StoreError> {
-            Ok(Participant {
-                user_id: row.try_get("user_id")?,
-                seat: row.try_get("seat")?,
-                username: row.try_get("username")?,
-                rating: row.try_get("rating")?,
-                joined_at_ms: row.try_get("joined_at_ms")?,
-                ready: row.try_get("ready")?,
-                submissions: count(row.try_get::<i32, _>("submissions")?.into()),
-                best_score: count(row.try_get::<i32, _>("best_score")?.into()),
-                best_at_ms: row.try_get("best_at_ms")?,
-                last_verdict: verdict(row.try_get("last_verdict")?)?,
-                judging: row.try_get("judging")?,
-            })
-        }
-
-        fn submission_row(row: &$row) -> Result<Submission, StoreError> {
-            Ok(Submission {
-                id: row.try_get("id")?,
-                battle_id: row.try_get("battle_id")?,
-                user_id: row.try_get("user_id")?,
-                language: row.try_get("language")?,
-                source: row.try_get("source")?,
-                submitted_at_ms: row.try_get("submitted_at_ms")?,
-                job_id: row.try_get("job_id")?,
-                attempts: count(row.try_get::<i32, _>("attempts")?.into()),
-                resend_at_ms: row.try_get("resend_at_ms")?,
-                verdict: verdict(row.try_get("verdict")?)?,
-                score: count(row.try_get::<i32, _>("score")?.into()),
-                total: count(row.try_get::<i32, _>("total")?.into()),
-                report: report(row.try_get("report")?)?,
-                judged_at_ms: row.try_get("judged_at_ms")?,
-            })
-        }
-
-        fn queue_row(row: &$row) -> Result<QueueEntry, StoreError> {
-            Ok(QueueEntry {
-                user_id: row.try_get("user_id")?,
-                username: row.try_get("username")?,
-                mode: mode(row.try_get("mode")?)?,
-                language: row.try_get("language")?,
-                rating: row.try_get("rating")?,
-                enqueued_at_ms: row.try_get("enqueued_at_ms")?,
-            })
-        }
-
-        fn int(n: u32) -> i32 {
-            i32::try_from(n).unwrap_or(i32::MAX)
-        }
+        $crate::store::sql_rows::row_decoders!($row);
 
         impl $store {
             async fn load(&self, id: Uuid) -> Result<Option<Battle>, StoreError> {
@@ -119,6 +51,7 @@ macro_rules! sql_battle_store {
             async fn write_rest<'c>(
                 tx: &mut sqlx::Transaction<'c, <$row as sqlx::Row>::Database>,
                 change: &Change,
+                lock_users: bool,
             ) -> Result<(), StoreError> {
                 let b = &change.battle;
                 for p in &b.players {
@@ -139,6 +72,9 @@ macro_rules! sql_battle_store {
                         .await?;
                 }
                 for user in &change.claim_players {
+                    if let (true, Some(lock)) = (lock_users, $lock) {
+                        sqlx::query(lock).bind(user).execute(&mut **tx).await?;
+                    }
                     let queued = sqlx::query(IS_QUEUED)
                         .bind(user)
                         .fetch_optional(&mut **tx)
@@ -219,6 +155,7 @@ macro_rules! sql_battle_store {
             }
 
             async fn insert_battle<'c>(
+                lock_users: bool,
                 tx: &mut sqlx::Transaction<'c, <$row as sqlx::Row>::Database>,
                 change: &Change,
             ) -> Result<(), StoreError> {
@@ -243,7 +180,7 @@ macro_rules! sql_battle_store {
                     .bind(b.last_seq)
                     .execute(&mut **tx)
                     .await?;
-                Self::write_rest(tx, change).await
+                Self::write_rest(tx, change, lock_users).await
             }
         }
 
@@ -252,7 +189,7 @@ macro_rules! sql_battle_store {
             #[tracing::instrument(skip_all, fields(battle_id = %change.battle.id))]
             async fn create(&self, change: &Change) -> Result<(), StoreError> {
                 let mut tx = $begin(&self.pool).await?;
-                Self::insert_battle(&mut tx, change).await?;
+                Self::insert_battle(true, &mut tx, change).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -282,7 +219,7 @@ macro_rules! sql_battle_store {
                 if updated.rows_affected() != 1 {
                     return Err(StoreError::Conflict);
                 }
-                Self::write_rest(&mut tx, change).await?;
+                Self::write_rest(&mut tx, change, true).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -528,6 +465,12 @@ macro_rules! sql_battle_store {
             #[tracing::instrument(skip_all, fields(user_id = %entry.user_id))]
             async fn enqueue(&self, entry: &QueueEntry) -> Result<(), StoreError> {
                 let mut tx = $begin(&self.pool).await?;
+                if let Some(lock) = $lock {
+                    sqlx::query(lock)
+                        .bind(entry.user_id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
                 if sqlx::query(ACTIVE_BATTLE_OF)
                     .bind(entry.user_id)
                     .fetch_optional(&mut *tx)
@@ -616,7 +559,8 @@ macro_rules! sql_battle_store {
                     for user in [a.user_id, b.user_id] {
                         sqlx::query(DEQUEUE).bind(user).execute(&mut *tx).await?;
                     }
-                    Self::insert_battle(&mut tx, &change).await?;
+                    // The players' queue rows are locked by this round: no lock needed.
+                    Self::insert_battle(false, &mut tx, &change).await?;
                     made.push(change);
                 }
                 tx.commit().await?;

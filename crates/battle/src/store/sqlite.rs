@@ -27,9 +27,13 @@ async fn begin(pool: &SqlitePool) -> Result<sqlx::Transaction<'static, sqlx::Sql
     pool.begin_with("BEGIN IMMEDIATE").await
 }
 
+/// `BEGIN IMMEDIATE` already serialises every writer.
+const LOCK_USER: Option<&str> = None;
+
 sql_battle_store!(
     SqliteBattleStore,
     SqliteRow,
     begin = begin,
-    queue = QUEUE_OF_MODE
+    queue = QUEUE_OF_MODE,
+    lock_user = LOCK_USER
 );

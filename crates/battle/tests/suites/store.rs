@@ -53,6 +53,7 @@ suite!(
     the_queue_refuses_players_in_battles_and_twice,
     a_matchmaking_round_pairs_and_empties_the_queue,
     concurrent_matchmaking_rounds_never_pair_a_player_twice,
+    a_player_racing_into_the_queue_and_a_battle_ends_up_in_one,
 );
 
 const TIMING: Timing = Timing {
@@ -94,6 +95,10 @@ async fn active(store: &Arc<dyn BattleStore>) -> (Battle, PlayerRef, PlayerRef) 
     let started = rules::tick(&joined.battle, 2_000, &TIMING).unwrap();
     store.commit(&started).await.unwrap();
     (store.battle(created.id).await.unwrap().unwrap(), a, b)
+}
+
+fn submit(battle: &Battle, s: Submission, now: i64) -> Result<Change, rules::Refusal> {
+    rules::submit(battle, s, 50, now)
 }
 
 fn submission(battle: &Battle, user: Uuid, at: i64) -> Submission {
@@ -152,15 +157,14 @@ async fn a_created_battle_reads_back_with_its_players_and_events(store: Arc<dyn 
     assert_eq!(store.events(joined.id, 2, 100).await.unwrap().len(), 2);
     let mine = store.battles_of(a.user_id, 10).await.unwrap();
     assert_eq!(mine.len(), 1);
-    assert_eq!(
-        store
+    // Private battles are between friends: not listed as live.
+    assert!(
+        !store
             .live(10)
             .await
             .unwrap()
             .iter()
-            .filter(|l| l.id == joined.id)
-            .count(),
-        1
+            .any(|l| l.id == joined.id)
     );
 }
 
@@ -188,9 +192,9 @@ async fn of_concurrent_changes_from_one_version_exactly_one_commits(store: Arc<d
         submission(&battle, a.user_id, 3_000),
         submission(&battle, b.user_id, 3_000),
     );
-    let c = rules::submit(&battle, sa.clone(), 3_000).unwrap();
+    let c = submit(&battle, sa.clone(), 3_000).unwrap();
     store.commit(&c).await.unwrap();
-    let c = rules::submit(&c.battle, sb.clone(), 3_000).unwrap();
+    let c = submit(&c.battle, sb.clone(), 3_000).unwrap();
     store.commit(&c).await.unwrap();
     let read = store.battle(battle.id).await.unwrap().unwrap();
     let ac = || Judgement {
@@ -263,7 +267,7 @@ async fn a_player_holds_one_battle_until_it_is_over(store: Arc<dyn BattleStore>)
 async fn submissions_are_found_by_job_and_overdue_ones_are_listed(store: Arc<dyn BattleStore>) {
     let (battle, a, b) = active(&store).await;
     let s = submission(&battle, a.user_id, 3_000);
-    let c = rules::submit(&battle, s.clone(), 3_000).unwrap();
+    let c = submit(&battle, s.clone(), 3_000).unwrap();
     store.commit(&c).await.unwrap();
     assert_eq!(
         store.submission_by_job(s.job_id).await.unwrap(),
@@ -336,6 +340,11 @@ async fn the_outbox_lists_what_is_unpublished_until_marked(store: Arc<dyn Battle
     }
     let c = rules::tick(&battle, 1, &TIMING).unwrap();
     store.commit(&c).await.unwrap();
+    let live = store.live(10).await.unwrap();
+    assert_eq!(
+        live.iter().map(|l| l.id).collect::<Vec<_>>(),
+        vec![battle.id]
+    );
     let c = rules::resign(&c.battle, a.user_id, 2).unwrap();
     store.commit(&c).await.unwrap();
 
@@ -516,4 +525,38 @@ async fn concurrent_matchmaking_rounds_never_pair_a_player_twice(store: Arc<dyn 
     }
     assert_eq!(battles, 20);
     assert!(store.queue_sizes().await.unwrap().is_empty());
+}
+
+async fn a_player_racing_into_the_queue_and_a_battle_ends_up_in_one(store: Arc<dyn BattleStore>) {
+    for round in 0..20 {
+        let e = entry(1500, BattleMode::Rated);
+        let me = PlayerRef {
+            user_id: e.user_id,
+            username: e.username.clone(),
+            rating: 1500,
+        };
+        let c = rules::create_private(
+            Uuid::now_v7(),
+            &me,
+            ("p", "h"),
+            format!("race{round}"),
+            60,
+            0,
+            &TIMING,
+        );
+        let (s1, s2) = (store.clone(), store.clone());
+        let queued = tokio::spawn(async move { s1.enqueue(&e).await });
+        let created = tokio::spawn(async move { s2.create(&c).await });
+        let (queued, created) = (queued.await.unwrap(), created.await.unwrap());
+        assert!(
+            queued.is_ok() != created.is_ok(),
+            "round {round}: {queued:?} {created:?}"
+        );
+        let in_queue = store.queued(me.user_id).await.unwrap().is_some();
+        let in_battle = store.active_battle_of(me.user_id).await.unwrap().is_some();
+        assert!(
+            in_queue != in_battle,
+            "round {round}: queued {in_queue}, in a battle {in_battle}"
+        );
+    }
 }
