@@ -15,9 +15,11 @@ pub struct InProcessJudging(pub Arc<ExecutionService>);
 
 #[async_trait::async_trait]
 impl Judging for InProcessJudging {
+    #[tracing::instrument(skip_all, fields(job_id = %r.job_id))]
     async fn judge(&self, r: JudgeRequest) -> Result<(), JudgingError> {
         let task = Task::Judge {
             problem_hash: r.problem_hash,
+            all_tests: true,
         };
         self.0
             .submit_for_service(r.job_id, r.owner, &r.language, r.source, task)
@@ -73,6 +75,7 @@ struct LanguageId {
 
 #[async_trait::async_trait]
 impl Judging for RemoteJudging {
+    #[tracing::instrument(skip_all, fields(job_id = %r.job_id))]
     async fn judge(&self, r: JudgeRequest) -> Result<(), JudgingError> {
         let body = serde_json::json!({
             "job_id": r.job_id,
@@ -102,26 +105,40 @@ impl Judging for RemoteJudging {
         }
     }
 
+    /// The list, asked for at most once a minute; while execution cannot be asked, the
+    /// last list it gave (the lock is not held across the request).
     async fn languages(&self) -> Result<Vec<String>, JudgingError> {
-        let mut cached = self.languages.lock().await;
-        if let Some((at, list)) = cached.as_ref()
-            && at.elapsed() < LANGUAGES_TTL
-        {
-            return Ok(list.clone());
-        }
+        let stale = match self.languages.lock().await.as_ref() {
+            Some((at, list)) if at.elapsed() < LANGUAGES_TTL => return Ok(list.clone()),
+            Some((_, list)) => Some(list.clone()),
+            None => None,
+        };
         let unavailable = |e: reqwest::Error| JudgingError::Unavailable(e.to_string());
-        let list: LanguageList = self
-            .client
-            .get(format!("{}/api/execution/languages", self.base))
-            .send()
-            .await
-            .and_then(reqwest::Response::error_for_status)
-            .map_err(unavailable)?
-            .json()
-            .await
-            .map_err(unavailable)?;
-        let ids: Vec<String> = list.languages.into_iter().map(|l| l.id).collect();
-        *cached = Some((Instant::now(), ids.clone()));
-        Ok(ids)
+        let fetched = async {
+            let list: LanguageList = self
+                .client
+                .get(format!("{}/api/execution/languages", self.base))
+                .timeout(Duration::from_secs(3))
+                .send()
+                .await
+                .and_then(reqwest::Response::error_for_status)
+                .map_err(unavailable)?
+                .json()
+                .await
+                .map_err(unavailable)?;
+            Ok::<_, JudgingError>(list.languages.into_iter().map(|l| l.id).collect::<Vec<_>>())
+        }
+        .await;
+        match (fetched, stale) {
+            (Ok(ids), _) => {
+                *self.languages.lock().await = Some((Instant::now(), ids.clone()));
+                Ok(ids)
+            }
+            (Err(e), Some(list)) => {
+                tracing::warn!(error = %e, "execution's languages: using the last list");
+                Ok(list)
+            }
+            (Err(e), None) => Err(e),
+        }
     }
 }

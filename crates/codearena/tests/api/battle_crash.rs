@@ -150,6 +150,7 @@ async fn events_committed_before_a_kill_reach_the_channel_and_stream_exactly_onc
         .await;
         id = status["battle_id"].as_str().unwrap_or_default().to_owned();
         assert!(std::time::Instant::now() < deadline, "never matched");
+        tokio::time::sleep(Duration::from_millis(25)).await;
     }
     for token in [&ada, &bob] {
         call(

@@ -272,3 +272,41 @@ async fn a_job_that_keeps_failing_internally_ends_as_ie_and_is_dead_lettered(mod
     )
     .await;
 }
+
+/// `POST /internal/execution/judge` answers only the holder of the service token, and
+/// says nothing about what it expects to anyone else.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_service_endpoint_wants_the_service_token_before_anything_else() {
+    for mode in [Mode::Embedded, Mode::Cluster] {
+        let app = TestApp::spawn(mode).await;
+        let url = app
+            .server(codearena::cluster::Service::Execution)
+            .url("/internal/execution/judge");
+        for token in [None, Some("wrong-token-wrong-token-wrong-token-00")] {
+            let mut request = app.client.post(&url).body("not json");
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            let response = request.send().await.unwrap();
+            assert_problem(response, StatusCode::UNAUTHORIZED, "invalid_service_token").await;
+        }
+        let bad_hash = json!({
+            "job_id": uuid::Uuid::now_v7(), "owner": uuid::Uuid::now_v7(),
+            "language": "python", "source": "print(1)", "problem_hash": "nope",
+        });
+        let response = app
+            .client
+            .post(&url)
+            .bearer_auth(crate::app::SERVICE_TOKEN)
+            .json(&bad_hash)
+            .send()
+            .await
+            .unwrap();
+        assert_problem(
+            response,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        )
+        .await;
+    }
+}

@@ -9,6 +9,7 @@ mod app;
 mod auth;
 mod battle;
 mod battle_crash;
+mod battle_refusals;
 mod binary;
 mod durability;
 mod execution;
