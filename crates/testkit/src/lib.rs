@@ -18,6 +18,7 @@
 
 mod database;
 pub mod openapi;
+pub mod problems;
 mod process;
 mod proxy;
 mod server;

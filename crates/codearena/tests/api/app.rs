@@ -343,33 +343,5 @@ pub fn sum_package() -> tempfile::TempDir {
 
 /// Writes the sum package at `root`.
 pub fn write_sum_package(root: &std::path::Path) {
-    std::fs::create_dir_all(root.join("statement")).unwrap();
-    std::fs::write(
-        root.join("statement/problem.en.md"),
-        "Read two integers $a$ and $b$; print $a + b$.\n",
-    )
-    .unwrap();
-    std::fs::write(
-        root.join("problem.yaml"),
-        "problem_format_version: 2023-07-draft\nname: Sum\nlimits:\n  time_limit: 2\n  memory: 256\n",
-    )
-    .unwrap();
-    for (group, cases) in [
-        ("sample", vec![("1", "1 2", "3")]),
-        (
-            "secret",
-            vec![
-                ("1", "10 20", "30"),
-                ("2", "-5 5", "0"),
-                ("3", "1500000000 1500000000", "3000000000"),
-            ],
-        ),
-    ] {
-        let data = root.join("data").join(group);
-        std::fs::create_dir_all(&data).unwrap();
-        for (name, input, answer) in cases {
-            std::fs::write(data.join(format!("{name}.in")), format!("{input}\n")).unwrap();
-            std::fs::write(data.join(format!("{name}.ans")), format!("{answer}\n")).unwrap();
-        }
-    }
+    testkit::problems::write_sum_package(root).unwrap();
 }
