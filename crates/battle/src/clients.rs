@@ -34,13 +34,18 @@ pub trait Judging: Send + Sync {
     async fn languages(&self) -> Result<Vec<String>, JudgingError>;
 }
 
-/// Players' ratings, for matchmaking and the choice of problem.
+/// The rating service could not be asked.
+#[derive(Debug, thiserror::Error)]
+#[error("the rating service is unavailable: {0}")]
+pub struct RatingsError(pub String);
+
+/// Players' ratings (rounded), for matchmaking and the choice of problem.
 #[async_trait::async_trait]
 pub trait Ratings: Send + Sync {
-    async fn rating(&self, user: Uuid) -> i32;
+    async fn rating(&self, user: Uuid) -> Result<i32, RatingsError>;
 }
 
-/// Everyone has the same rating: what matchmaking uses until the rating service runs.
+/// Everyone has the same rating (tests that do not need the rating service).
 pub struct FixedRatings(pub i32);
 
 impl Default for FixedRatings {
@@ -51,7 +56,7 @@ impl Default for FixedRatings {
 
 #[async_trait::async_trait]
 impl Ratings for FixedRatings {
-    async fn rating(&self, _user: Uuid) -> i32 {
-        self.0
+    async fn rating(&self, _user: Uuid) -> Result<i32, RatingsError> {
+        Ok(self.0)
     }
 }

@@ -22,7 +22,7 @@ pub mod settings;
 pub mod store;
 pub mod workers;
 
-pub use clients::{FixedRatings, JudgeRequest, Judging, JudgingError, Ratings};
+pub use clients::{FixedRatings, JudgeRequest, Judging, JudgingError, Ratings, RatingsError};
 pub use parts::{BattleParts, parts};
 pub use service::{BattleError, BattleService};
 pub use settings::BattleSettings;

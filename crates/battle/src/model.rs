@@ -107,6 +107,7 @@ impl Battle {
             (BattleMode::Rated, BattleState::Finished, [a, b]) => Some(BattleResult {
                 battle_id: self.id,
                 players: [a.user_id, b.user_id],
+                usernames: [a.username.clone(), b.username.clone()],
                 winner: self.winner,
                 reason,
                 finished_at_ms,

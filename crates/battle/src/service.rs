@@ -15,7 +15,7 @@ use tokio::sync::Notify;
 use uuid::Uuid;
 
 use crate::catalogue::{Catalogue, Entry};
-use crate::clients::{JudgeRequest, Judging, JudgingError, Ratings};
+use crate::clients::{JudgeRequest, Judging, JudgingError, Ratings, RatingsError};
 use crate::model::{Battle, Change, QueueEntry, Report, Submission};
 use crate::rules::{self, Judgement, Refusal, Timing};
 use crate::settings::BattleSettings;
@@ -62,6 +62,8 @@ pub enum BattleError {
     Busy,
     #[error(transparent)]
     Judging(#[from] JudgingError),
+    #[error(transparent)]
+    Ratings(#[from] RatingsError),
     #[error(transparent)]
     Store(StoreError),
 }
@@ -127,12 +129,12 @@ impl BattleService {
         &self.store
     }
 
-    async fn player(&self, identity: &Identity) -> PlayerRef {
-        PlayerRef {
+    async fn player(&self, identity: &Identity) -> Result<PlayerRef, BattleError> {
+        Ok(PlayerRef {
             user_id: identity.user_id,
             username: identity.username.clone(),
-            rating: self.ratings.rating(identity.user_id).await,
-        }
+            rating: self.ratings.rating(identity.user_id).await?,
+        })
     }
 
     /// Creates a private battle on `problem` (or one chosen for the creator's rating).
@@ -142,7 +144,7 @@ impl BattleService {
         identity: &Identity,
         problem: Option<&str>,
     ) -> Result<Battle, BattleError> {
-        let player = self.player(identity).await;
+        let player = self.player(identity).await?;
         let entry = match problem {
             Some(slug) => self
                 .catalogue
@@ -176,7 +178,7 @@ impl BattleService {
             .battle_by_invite(code)
             .await?
             .ok_or(BattleError::InviteNotFound)?;
-        let player = self.player(identity).await;
+        let player = self.player(identity).await?;
         let timing = self.timing;
         self.apply(battle.id, |b| {
             rules::join(b, &player, now_ms(), &timing).map(Some)
@@ -445,7 +447,7 @@ impl BattleService {
             username: identity.username.clone(),
             mode,
             language,
-            rating: self.ratings.rating(identity.user_id).await,
+            rating: self.ratings.rating(identity.user_id).await?,
             enqueued_at_ms: now_ms(),
         };
         self.store.enqueue(&entry).await?;

@@ -222,6 +222,10 @@ pub struct BattleResult {
     pub battle_id: Uuid,
     /// The two players, in seat order.
     pub players: [Uuid; 2],
+    /// Their usernames, in the same order (for the leaderboard); empty in entries written
+    /// before usernames were carried.
+    #[serde(default)]
+    pub usernames: [String; 2],
     /// `None` for a draw.
     pub winner: Option<Uuid>,
     pub reason: EndReason,

@@ -10,4 +10,5 @@ pub mod auth;
 pub mod battle;
 pub mod execution;
 pub mod names;
+pub mod rating;
 pub mod verdict;

@@ -35,6 +35,16 @@ pub const BATTLE_RESULTS: &str = "battle:results";
 /// The battle service's name as a subscriber of the results exchange.
 pub const BATTLE_SUBSCRIBER: &str = "battle";
 
+/// The rating service's consumer group on [`BATTLE_RESULTS`].
+pub const RATING_GROUP: &str = "rating";
+/// Redis pub/sub channel of rating changes ([`crate::rating::RatingEvent`], JSON), for the
+/// realtime service.
+pub const RATING_EVENTS: &str = "rating:events";
+/// Redis key space of the leaderboard (rating): `{..}:ranks` (sorted set user → rating),
+/// `{..}:rows` (hash user → leaderboard row, JSON), `{..}:games` (hash user → games, so an
+/// older update never overwrites a newer one), `{..}:applied` (battles it reflects).
+pub const RATING_LEADERBOARD: &str = "rating:leaderboard";
+
 /// The durable queue through which `subscriber` (e.g. `battle`) receives everything
 /// published to the fanout `exchange`: `execution.results.battle`.
 pub fn subscriber_queue(exchange: &str, subscriber: &str) -> String {

@@ -125,6 +125,14 @@ impl From<BattleError> for ApiError {
                 )
                 .with_detail("The execution service refused the request.")
             }
+            BattleError::Ratings(e) => {
+                tracing::error!(error = %e, "rating unavailable");
+                ApiError::unavailable(
+                    "rating_unavailable",
+                    "Ratings cannot be read now; try again shortly.",
+                )
+                .with_retry_after(2)
+            }
             BattleError::Store(e) => {
                 tracing::error!(error = %e, "battle store");
                 ApiError::unavailable(
