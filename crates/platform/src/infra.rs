@@ -1,10 +1,10 @@
 //! The infrastructure services are built on, one [`Infra`] per mode.
 //!
-//! - Embedded: an SQLite file in the data directory, and in-process stand-ins for
-//!   RabbitMQ ([`MemoryBroker`]), Redis pub/sub ([`MemoryBus`]), Redis Streams
-//!   ([`MemoryStream`]) and the shared blob store ([`MemoryBlobs`]). One
-//!   `Infra` is shared by every service of the process, so the stand-ins connect them
-//!   as the real servers would.
+//! - Embedded: an SQLite file in the data directory, which also holds the durable streams
+//!   ([`SqliteStream`], so they survive a restart), and in-process stand-ins for RabbitMQ
+//!   ([`MemoryBroker`]), Redis pub/sub ([`MemoryBus`]) and the shared blob store
+//!   ([`MemoryBlobs`]). One `Infra` is shared by every service of the process, so the
+//!   stand-ins connect them as the real servers would.
 //! - Cluster: PostgreSQL, Redis and RabbitMQ, each connected the first time a service
 //!   asks for it, so a service needs (and is checked for) only what it uses: execution
 //!   never touches PostgreSQL.
@@ -25,7 +25,7 @@ use crate::blobs::{BlobStore, MemoryBlobs, RedisBlobs};
 use crate::bus::{EventBus, MemoryBus, RedisBus};
 use crate::health::{BrokerCheck, DatabaseCheck, ReadinessCheck, RedisCheck};
 use crate::messaging::{AmqpBroker, MemoryBroker, MessageBroker, QueueError};
-use crate::streams::{DurableStream, MemoryStream, RedisStream};
+use crate::streams::{DurableStream, RedisStream, SqliteStream, StreamError};
 
 /// The embedded database's file in the data directory.
 pub const DATABASE_FILE: &str = "codearena.db";
@@ -109,6 +109,8 @@ pub enum InfraError {
     Redis(#[from] redis::RedisError),
     #[error("connecting to RabbitMQ: {0}")]
     Amqp(#[from] QueueError),
+    #[error("opening the durable streams: {0}")]
+    Streams(#[from] StreamError),
 }
 
 /// A service's database.
@@ -136,7 +138,7 @@ enum Backend {
         database: SqlitePool,
         broker: MemoryBroker,
         bus: MemoryBus,
-        streams: MemoryStream,
+        streams: SqliteStream,
         blobs: MemoryBlobs,
     },
     Cluster(Box<Cluster>),
@@ -155,7 +157,8 @@ struct Cluster {
 }
 
 impl Infra {
-    /// Creates the data directory (mode 0700) and opens (or creates) the database in it.
+    /// Creates the data directory (mode 0700) and opens (or creates) the database in it,
+    /// with the durable streams' tables.
     pub async fn embedded(settings: &EmbeddedSettings) -> Result<Self, InfraError> {
         let data_dir = settings.data_dir.clone();
         std::fs::DirBuilder::new()
@@ -174,13 +177,14 @@ impl Infra {
                     what: path.display().to_string(),
                     source,
                 })?;
+        let streams = SqliteStream::new(database.clone()).await?;
         let infra = Self {
             backend: Backend::Embedded {
                 data_dir,
                 database: database.clone(),
                 broker: MemoryBroker::new(),
                 bus: MemoryBus::new(),
-                streams: MemoryStream::new(),
+                streams,
                 blobs: MemoryBlobs::default(),
             },
             checks: Mutex::new(Vec::new()),
@@ -333,7 +337,7 @@ impl Infra {
         }
     }
 
-    /// Durable streams with consumer groups: Redis Streams, or the process's own.
+    /// Durable streams with consumer groups: Redis Streams, or the embedded database's.
     pub async fn streams(&self) -> Result<Arc<dyn DurableStream>, InfraError> {
         match &self.backend {
             Backend::Embedded { streams, .. } => Ok(Arc::new(streams.clone())),

@@ -1,5 +1,5 @@
-//! Durable streams read by consumer groups: [`DurableStream`], on Redis Streams (cluster)
-//! or in process memory (embedded).
+//! Durable streams read by consumer groups: [`DurableStream`], on Redis Streams (cluster),
+//! in the embedded SQLite file (embedded) or in process memory.
 //!
 //! A stream is an append-only log of keyed entries (a finished rated battle, say). Each
 //! consumer group (a service: `rating`) reads every entry, spread over its consumers (the
@@ -27,9 +27,12 @@
 //! - **Lag is measurable.** [`DurableStream::lag`] counts what a group has not
 //!   acknowledged yet, delivered or not.
 //!
-//! Memory: the Redis stream keeps every entry, and the key of every `append_once`, as long
-//! as the stream exists (nothing is trimmed or expires; streams here carry one small entry
-//! per finished battle). The in-process stream lives as long as the process; it drops
+//! Memory: the Redis stream ([`RedisStream`], cluster mode) and the SQLite one
+//! ([`SqliteStream`], embedded mode: in the embedded database, so entries, consumer groups
+//! and pending entries survive a restart) keep every entry, and the key of every
+//! `append_once`, as long as the stream exists (nothing is trimmed or expires; streams
+//! here carry one small entry per finished battle). The in-process [`MemoryStream`] (for
+//! tests and anything that may lose its entries) lives as long as the process; it drops
 //! entries every group has acknowledged, beyond the newest [`RETAINED_ACKED`] per stream
 //! (so a group created late starts at the oldest entry still kept), and remembers the
 //! newest [`APPENDED_KEYS`] keys per stream. Unacknowledged entries are never dropped: a
@@ -40,11 +43,13 @@
 
 mod memory;
 mod redis;
+mod sqlite;
 
 use std::time::Duration;
 
 pub use self::memory::MemoryStream;
 pub use self::redis::RedisStream;
+pub use self::sqlite::SqliteStream;
 
 /// How many entries acknowledged by every group the in-process stream keeps per stream.
 pub const RETAINED_ACKED: usize = 10_000;
@@ -118,6 +123,8 @@ pub struct StreamEntry {
 pub enum StreamError {
     #[error("redis: {0}")]
     Redis(#[from] ::redis::RedisError),
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] sqlx::Error),
     #[error("redis did not answer a blocking read within {0:?}")]
     NoReply(Duration),
     #[error("entry {id} of stream {stream} was not written by append_once")]

@@ -1,13 +1,16 @@
-//! The `DurableStream` contract, in memory and on Redis; then what only one of them shows:
-//! the in-process stream's trimming, and a waiting Redis read beside other commands.
+//! The `DurableStream` contract, in memory, on Redis and in SQLite; then what only one of
+//! them shows: the in-process stream's trimming, a waiting Redis read beside other
+//! commands, SQLite's entries surviving a restart.
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use platform::streams::{DurableStream, MemoryStream, RedisStream, StreamEntry};
-use testkit::wait_until;
+use platform::streams::{
+    DurableStream, MemoryStream, RedisStream, SqliteStream, StreamEntry, StreamError,
+};
+use testkit::{TestDatabase, wait_until};
 
 /// How long anything that should happen may take.
 const DEADLINE: Duration = Duration::from_secs(15);
@@ -29,9 +32,72 @@ async fn redis_stream(url: &str, prefix: &str) -> RedisStream {
     RedisStream::new(connection, ::redis::Client::open(url).unwrap(), prefix)
 }
 
+async fn sqlite() -> Arc<dyn DurableStream> {
+    let database = TestDatabase::sqlite();
+    let pool = platform::db::connect_sqlite(database.path()).await.unwrap();
+    let stream = SqliteStream::new(pool).await.unwrap();
+    Arc::new(OnTestDatabase {
+        stream,
+        _database: database,
+    })
+}
+
+/// A stream with the test database it lives in, removed when the test drops the stream.
+struct OnTestDatabase<S> {
+    stream: S,
+    _database: TestDatabase,
+}
+
+#[async_trait::async_trait]
+impl<S: DurableStream> DurableStream for OnTestDatabase<S> {
+    async fn append_once(
+        &self,
+        stream: &str,
+        key: &str,
+        payload: &[u8],
+    ) -> Result<bool, StreamError> {
+        self.stream.append_once(stream, key, payload).await
+    }
+
+    async fn read(
+        &self,
+        stream: &str,
+        group: &str,
+        consumer: &str,
+        count: usize,
+        block: Duration,
+    ) -> Result<Vec<StreamEntry>, StreamError> {
+        self.stream
+            .read(stream, group, consumer, count, block)
+            .await
+    }
+
+    async fn ack(&self, stream: &str, group: &str, id: &str) -> Result<(), StreamError> {
+        self.stream.ack(stream, group, id).await
+    }
+
+    async fn claim_stale(
+        &self,
+        stream: &str,
+        group: &str,
+        consumer: &str,
+        idle: Duration,
+        count: usize,
+    ) -> Result<Vec<StreamEntry>, StreamError> {
+        self.stream
+            .claim_stale(stream, group, consumer, idle, count)
+            .await
+    }
+
+    async fn lag(&self, stream: &str, group: &str) -> Result<u64, StreamError> {
+        self.stream.lag(stream, group).await
+    }
+}
+
 testkit::suite!(
     memory => memory().await,
-    redis => redis().await;
+    redis => redis().await,
+    sqlite => sqlite().await;
     append_once_appends_a_key_once,
     a_group_reads_every_entry_once_in_order,
     an_unacked_entry_comes_back_and_goes_to_another_consumer_once_stale,
@@ -502,6 +568,49 @@ async fn redis_entries_deleted_by_hand_are_skipped_and_not_counted() {
     assert_eq!(stream.lag("rated", "rating").await.unwrap(), 0);
 }
 
+// In SQLite only: a restart loses nothing.
+
+async fn sqlite_on(database: &TestDatabase) -> (sqlx::SqlitePool, Arc<dyn DurableStream>) {
+    let pool = platform::db::connect_sqlite(database.path()).await.unwrap();
+    let stream = SqliteStream::new(pool.clone()).await.unwrap();
+    (pool, Arc::new(stream))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_unacked_entries_survive_a_restart() {
+    let database = TestDatabase::sqlite();
+    let (pool, stream) = sqlite_on(&database).await;
+    append(&stream, &["a"]).await;
+    let before = stream.read("rated", "rating", "c", 10, NOW).await.unwrap();
+    assert_eq!((keys(&before), deliveries(&before)), (vec!["a"], vec![1]));
+    // Never delivered.
+    append(&stream, &["b"]).await;
+    drop(stream);
+    pool.close().await;
+
+    let (_pool, stream) = sqlite_on(&database).await;
+    assert_eq!(
+        stream.lag("rated", "rating").await.unwrap(),
+        2,
+        "a pending, b new"
+    );
+    let after = stream.read("rated", "rating", "c", 10, NOW).await.unwrap();
+    assert_eq!(
+        (keys(&after), deliveries(&after)),
+        (vec!["a", "b"], vec![2, 1]),
+        "a still pending for its consumer, b still new"
+    );
+    assert_eq!(after[0].id, before[0].id);
+    assert!(after[0].id.parse::<u64>().unwrap() < after[1].id.parse::<u64>().unwrap());
+    assert_eq!(after[1].payload, b"payload of b");
+    assert!(
+        !stream.append_once("rated", "a", b"again").await.unwrap(),
+        "keys are remembered"
+    );
+    ack_all(&stream, "rating", &after).await;
+    assert_eq!(stream.lag("rated", "rating").await.unwrap(), 0);
+}
+
 // What `Infra` hands out.
 
 #[tokio::test]
@@ -518,6 +627,41 @@ async fn infra_embedded_services_share_one_stream() {
     append(&battle, &["a"]).await;
     let read = rating.read("rated", "rating", "r", 10, NOW).await.unwrap();
     assert_eq!(keys(&read), ["a"]);
+    // A waiting read is woken by an append through another handle.
+    let reader = {
+        let rating = rating.clone();
+        tokio::spawn(async move { rating.read("rated", "rating", "r2", 10, LONG).await })
+    };
+    append(&battle, &["b"]).await;
+    let read = tokio::time::timeout(DEADLINE, reader)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(keys(&read), ["b"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn infra_embedded_streams_survive_a_restart() {
+    let data = tempfile::tempdir().unwrap();
+    let settings = platform::infra::EmbeddedSettings {
+        data_dir: data.path().to_owned(),
+    };
+    let infra = platform::Infra::embedded(&settings).await.unwrap();
+    let battle = infra.streams().await.unwrap();
+    append(&battle, &["a"]).await;
+    drop(battle);
+    let platform::infra::Database::Sqlite(pool) = infra.database().await.unwrap() else {
+        panic!("embedded mode is on SQLite");
+    };
+    pool.close().await;
+    drop(infra);
+
+    let infra = platform::Infra::embedded(&settings).await.unwrap();
+    let rating = infra.streams().await.unwrap();
+    let read = rating.read("rated", "rating", "r", 10, NOW).await.unwrap();
+    assert_eq!(keys(&read), ["a"]);
+    assert!(!rating.append_once("rated", "a", b"again").await.unwrap());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
