@@ -10,6 +10,7 @@ use platform::infra::InfraError;
 use platform::shutdown::Shutdown;
 
 use crate::judging::RemoteJudging;
+use crate::ratings::RemoteRatings;
 use crate::{App, Settings};
 
 /// The services that can run on their own, with their ports from the spec.
@@ -18,6 +19,7 @@ pub enum Service {
     Auth,
     Battle,
     Execution,
+    Rating,
 }
 
 impl Service {
@@ -26,6 +28,7 @@ impl Service {
             Service::Auth => 3001,
             Service::Battle => 3002,
             Service::Execution => 3003,
+            Service::Rating => 3004,
         }
     }
 
@@ -34,6 +37,7 @@ impl Service {
             Service::Auth => "auth",
             Service::Battle => "battle",
             Service::Execution => "execution",
+            Service::Rating => "rating",
         }
     }
 }
@@ -58,19 +62,24 @@ pub async fn build(
                 })?;
             let judging = RemoteJudging::new(&settings.cluster.execution_url, token)
                 .context("building the execution client")?;
-            // Everyone plays at 1500 until the rating service exists.
-            let ratings = Arc::new(battle::FixedRatings::default());
+            let ratings = RemoteRatings::new(&settings.cluster.rating_url)
+                .context("building the rating client")?;
             let verifier = verifier(settings)?;
             battle::parts(
                 &settings.battle,
                 &infra,
                 verifier,
                 Arc::new(judging),
-                ratings,
+                Arc::new(ratings),
                 shutdown,
             )
             .await?
             .parts
+        }
+        Service::Rating => {
+            rating::parts(&settings.rating, &infra, shutdown)
+                .await?
+                .parts
         }
         Service::Execution => {
             execution::parts(&settings.execution, &infra, verifier(settings)?, shutdown)

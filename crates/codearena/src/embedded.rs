@@ -9,6 +9,7 @@ use platform::auth::SharedVerifier;
 use platform::shutdown::Shutdown;
 
 use crate::judging::InProcessJudging;
+use crate::ratings::InProcessRatings;
 use crate::{App, Settings};
 
 pub const DEFAULT_PORT: u16 = 8083;
@@ -24,7 +25,8 @@ pub async fn build(settings: &Settings, shutdown: &Shutdown) -> anyhow::Result<A
     let execution =
         execution::parts(&settings.execution, &infra, verifier.clone(), shutdown).await?;
     let judging = Arc::new(InProcessJudging(execution.service));
-    let ratings = Arc::new(battle::FixedRatings::default());
+    let rating = rating::parts(&settings.rating, &infra, shutdown).await?;
+    let ratings = Arc::new(InProcessRatings(rating.service));
     let battle = battle::parts(
         &settings.battle,
         &infra,
@@ -34,6 +36,10 @@ pub async fn build(settings: &Settings, shutdown: &Shutdown) -> anyhow::Result<A
         shutdown,
     )
     .await?;
-    let parts = auth.parts.merge(execution.parts).merge(battle.parts);
+    let parts = auth
+        .parts
+        .merge(execution.parts)
+        .merge(battle.parts)
+        .merge(rating.parts);
     Ok(App::new(infra, parts, settings))
 }

@@ -13,6 +13,7 @@ pub mod cluster;
 pub mod embedded;
 pub mod judging;
 pub mod problems;
+pub mod ratings;
 pub mod settings;
 
 pub use settings::Settings;

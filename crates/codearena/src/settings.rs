@@ -20,6 +20,7 @@ pub struct Settings {
     pub auth: auth::AuthSettings,
     pub execution: execution::ExecutionSettings,
     pub battle: battle::BattleSettings,
+    pub rating: rating::RatingSettings,
 }
 
 /// How services of a cluster find each other.
@@ -31,6 +32,8 @@ pub struct ClusterSettings {
     /// The execution service, where battle sends judge jobs (with
     /// `execution.service_token`).
     pub execution_url: String,
+    /// The rating service, where battle asks for players' ratings.
+    pub rating_url: String,
 }
 
 impl Default for ClusterSettings {
@@ -38,6 +41,7 @@ impl Default for ClusterSettings {
         Self {
             auth_url: "http://127.0.0.1:3001".into(),
             execution_url: "http://127.0.0.1:3003".into(),
+            rating_url: "http://127.0.0.1:3004".into(),
         }
     }
 }

@@ -49,6 +49,8 @@ pub fn base_settings(data: &std::path::Path) -> Settings {
     settings.battle.problems_dir = problems;
     settings.battle.countdown_secs = 0;
     settings.battle.tick_ms = 50;
+    settings.rating.tick_ms = 50;
+    settings.rating.leaderboard_check_secs = 1;
     settings
 }
 
@@ -119,7 +121,12 @@ impl TestApp {
                 let mut settings = cluster_settings(&db, data.path());
                 adjust(&mut settings);
                 let mut servers = Vec::new();
-                for service in [Service::Auth, Service::Execution, Service::Battle] {
+                for service in [
+                    Service::Auth,
+                    Service::Execution,
+                    Service::Rating,
+                    Service::Battle,
+                ] {
                     let app = codearena::cluster::build(service, &settings, &shutdown)
                         .await
                         .unwrap();
@@ -130,6 +137,9 @@ impl TestApp {
                         }
                         Service::Execution => {
                             settings.cluster.execution_url = format!("http://{}", server.addr)
+                        }
+                        Service::Rating => {
+                            settings.cluster.rating_url = format!("http://{}", server.addr)
                         }
                         Service::Battle => {}
                     }
