@@ -136,19 +136,61 @@ mod tests {
     #[test]
     fn k_is_40_for_the_first_30_games_then_20() {
         // `games` counts the games before this one: the 30th game is played at 40.
-        assert_eq!(k_factor(Record { games: 0, peak: 1500.0 }), 40);
-        assert_eq!(k_factor(Record { games: 29, peak: 1500.0 }), 40);
-        assert_eq!(k_factor(Record { games: 30, peak: 1500.0 }), 20);
-        assert_eq!(k_factor(Record { games: 31, peak: 2399.999 }), 20);
+        assert_eq!(
+            k_factor(Record {
+                games: 0,
+                peak: 1500.0
+            }),
+            40
+        );
+        assert_eq!(
+            k_factor(Record {
+                games: 29,
+                peak: 1500.0
+            }),
+            40
+        );
+        assert_eq!(
+            k_factor(Record {
+                games: 30,
+                peak: 1500.0
+            }),
+            20
+        );
+        assert_eq!(
+            k_factor(Record {
+                games: 31,
+                peak: 2399.999
+            }),
+            20
+        );
     }
 
     #[test]
     fn k_is_10_once_2400_was_reached_even_after_falling_below() {
-        assert_eq!(k_factor(Record { games: 40, peak: 2400.0 }), 10);
+        assert_eq!(
+            k_factor(Record {
+                games: 40,
+                peak: 2400.0
+            }),
+            10
+        );
         // The rating fell to 2350 since; the peak keeps K at 10.
-        assert_eq!(k_factor(Record { games: 41, peak: 2412.5 }), 10);
+        assert_eq!(
+            k_factor(Record {
+                games: 41,
+                peak: 2412.5
+            }),
+            10
+        );
         // A newcomer who reached 2400 within 30 games still plays them at 40.
-        assert_eq!(k_factor(Record { games: 12, peak: 2405.0 }), 40);
+        assert_eq!(
+            k_factor(Record {
+                games: 12,
+                peak: 2405.0
+            }),
+            40
+        );
     }
 
     #[test]

@@ -41,7 +41,11 @@ pub async fn parts(
         Some(redis) => Arc::new(RedisLeaderboard::new(redis.connection, &redis.prefix)),
         None => Arc::new(MemoryLeaderboard::new()),
     };
-    let service = Arc::new(RatingService::new(settings.clone(), store.clone(), leaderboard));
+    let service = Arc::new(RatingService::new(
+        settings.clone(),
+        store.clone(),
+        leaderboard,
+    ));
     let workers = Workers {
         service: service.clone(),
         bus: infra.bus().await?,

@@ -88,7 +88,10 @@ async fn consume(
         };
         let entries = match claimed {
             Ok(entries) if !entries.is_empty() => {
-                tracing::info!(entries = entries.len(), "took over a stale consumer's entries");
+                tracing::info!(
+                    entries = entries.len(),
+                    "took over a stale consumer's entries"
+                );
                 Ok(entries)
             }
             Ok(_) => {

@@ -14,7 +14,10 @@ use crate::model::Standing;
 type Key = (Reverse<i64>, Reverse<Uuid>);
 
 fn key(s: &Standing) -> Key {
-    (Reverse((s.rating * 1000.0).round() as i64), Reverse(s.user_id))
+    (
+        Reverse((s.rating * 1000.0).round() as i64),
+        Reverse(s.user_id),
+    )
 }
 
 #[derive(Default)]
@@ -91,11 +94,7 @@ impl Leaderboard for MemoryLeaderboard {
         Ok(guard.as_ref().map(|copy| copy.applied))
     }
 
-    async fn replace(
-        &self,
-        standings: &[Standing],
-        applied: u64,
-    ) -> Result<(), LeaderboardError> {
+    async fn replace(&self, standings: &[Standing], applied: u64) -> Result<(), LeaderboardError> {
         let mut copy = Copy {
             applied,
             ..Copy::default()

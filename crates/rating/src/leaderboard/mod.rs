@@ -62,6 +62,5 @@ pub trait Leaderboard: Send + Sync {
 
     /// Replaces the whole copy, at once for readers, with `standings`, which reflect
     /// `applied` battles.
-    async fn replace(&self, standings: &[Standing], applied: u64)
-    -> Result<(), LeaderboardError>;
+    async fn replace(&self, standings: &[Standing], applied: u64) -> Result<(), LeaderboardError>;
 }

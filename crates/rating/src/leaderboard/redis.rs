@@ -136,11 +136,7 @@ impl Leaderboard for RedisLeaderboard {
     }
 
     #[tracing::instrument(level = "debug", skip(self, standings), fields(players = standings.len()))]
-    async fn replace(
-        &self,
-        standings: &[Standing],
-        applied: u64,
-    ) -> Result<(), LeaderboardError> {
+    async fn replace(&self, standings: &[Standing], applied: u64) -> Result<(), LeaderboardError> {
         let build = Uuid::now_v7();
         let fresh = |key: &str| format!("{key}:build:{build}");
         let (ranks, rows, games) = (fresh(&self.ranks), fresh(&self.rows), fresh(&self.games));

@@ -18,7 +18,8 @@ pub(super) const INSERT_HISTORY: &str = "INSERT INTO rating_history (user_id, ba
 pub(super) const INSERT_OUTBOX: &str =
     "INSERT INTO rating_outbox (battle_id, payload, created_at_ms) VALUES ($1, $2, $3)";
 pub(super) const RANKED: &str = "SELECT user_id, username, rating, games, wins, losses, draws, peak, updated_at_ms FROM ratings ORDER BY rating DESC, user_id DESC LIMIT $1 OFFSET $2";
-pub(super) const RANK: &str = "SELECT COUNT(*) AS n FROM ratings WHERE rating > $1 OR (rating = $1 AND user_id > $2)";
+pub(super) const RANK: &str =
+    "SELECT COUNT(*) AS n FROM ratings WHERE rating > $1 OR (rating = $1 AND user_id > $2)";
 pub(super) const HISTORY: &str = "SELECT user_id, battle_id, opponent, outcome, rating_before, rating_after, delta, k, game, finished_at_ms FROM rating_history \
      WHERE user_id = $1 AND game > $2 ORDER BY game LIMIT $3";
 pub(super) const TOTALS: &str = "SELECT (SELECT COUNT(*) FROM rating_battles) AS battles, (SELECT COUNT(*) FROM rating_history) AS history_rows, (SELECT COUNT(*) FROM ratings) AS players";
