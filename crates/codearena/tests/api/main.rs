@@ -15,4 +15,5 @@ mod durability;
 mod execution;
 mod health;
 mod helpers;
+mod rating;
 mod verifier;
