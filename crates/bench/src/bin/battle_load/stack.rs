@@ -68,13 +68,19 @@ impl Stack {
                 settings.amqp.url = Some(testkit::amqp_url());
                 settings.amqp.prefix = testkit::unique_prefix();
                 let mut servers = Vec::new();
-                for service in [Service::Auth, Service::Execution, Service::Battle] {
+                for service in [
+                    Service::Auth,
+                    Service::Execution,
+                    Service::Rating,
+                    Service::Battle,
+                ] {
                     let app = codearena::cluster::build(service, &settings, shutdown).await?;
                     let server = TestServer::start(app.router).await;
                     let base = format!("http://{}", server.addr);
                     match service {
                         Service::Auth => settings.cluster.auth_url = base,
                         Service::Execution => settings.cluster.execution_url = base,
+                        Service::Rating => settings.cluster.rating_url = base,
                         Service::Battle => {}
                     }
                     servers.push(server);
@@ -82,7 +88,7 @@ impl Stack {
                 let infra = Infra::cluster(&settings.database, &settings.redis, &settings.amqp);
                 Ok(Self {
                     auth: settings.cluster.auth_url.clone(),
-                    battle: format!("http://{}", servers[2].addr),
+                    battle: format!("http://{}", servers[3].addr),
                     infra: Arc::new(infra),
                     tick_ms,
                     _servers: servers,
