@@ -16,4 +16,5 @@ mod execution;
 mod health;
 mod helpers;
 mod rating;
+mod rating_crash;
 mod verifier;
