@@ -65,15 +65,18 @@ async fn consume(
     shutdown: CancellationToken,
 ) {
     let idle = Duration::from_millis(service.settings.claim_idle_ms);
-    let mut last_claim = tokio::time::Instant::now() - idle;
+    let mut next_claim = tokio::time::Instant::now();
     loop {
         if shutdown.is_cancelled() {
             return;
         }
         let settings = &service.settings;
-        // Another consumer's stale entries first, every half idle period.
-        let claimed = if last_claim.elapsed() >= idle / 2 {
-            last_claim = tokio::time::Instant::now();
+        // Another consumer's stale entries first, every half idle period (at once again
+        // after a full batch of them).
+        let claimed = if tokio::time::Instant::now() >= next_claim {
+            next_claim = tokio::time::Instant::now()
+                .checked_add(idle / 2)
+                .unwrap_or_else(far_future);
             streams
                 .claim_stale(
                     names::BATTLE_RESULTS,
@@ -92,6 +95,10 @@ async fn consume(
                     entries = entries.len(),
                     "took over a stale consumer's entries"
                 );
+                if entries.len() >= settings.batch {
+                    // There may be more: look again right after this batch.
+                    next_claim = tokio::time::Instant::now();
+                }
                 Ok(entries)
             }
             Ok(_) => {
@@ -124,6 +131,11 @@ async fn consume(
             }
         }
     }
+}
+
+/// A day from now: later than any claim worth waiting for.
+fn far_future() -> tokio::time::Instant {
+    tokio::time::Instant::now() + Duration::from_secs(86_400)
 }
 
 /// Handles a batch, `rating.concurrency` at a time; how many failed (left pending, to
