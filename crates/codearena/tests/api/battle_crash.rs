@@ -23,6 +23,7 @@ struct BattleProcess {
     prefix: String,
     auth_url: String,
     execution_url: String,
+    rating_url: String,
     problems: std::path::PathBuf,
 }
 
@@ -42,6 +43,7 @@ impl BattleProcess {
                 .env("CODEARENA_AMQP__PREFIX", &self.prefix)
                 .env("CODEARENA_CLUSTER__AUTH_URL", &self.auth_url)
                 .env("CODEARENA_CLUSTER__EXECUTION_URL", &self.execution_url)
+                .env("CODEARENA_CLUSTER__RATING_URL", &self.rating_url)
                 .env("CODEARENA_EXECUTION__SERVICE_TOKEN", SERVICE_TOKEN)
                 .env("CODEARENA_BATTLE__PROBLEMS_DIR", &self.problems)
                 .env("CODEARENA_BATTLE__COUNTDOWN_SECS", "0")
@@ -107,6 +109,7 @@ async fn events_committed_before_a_kill_reach_the_channel_and_stream_exactly_onc
         prefix: testkit::unique_prefix(),
         auth_url: app.settings.cluster.auth_url.clone(),
         execution_url: app.settings.cluster.execution_url.clone(),
+        rating_url: app.settings.cluster.rating_url.clone(),
         problems: problems.path().to_owned(),
     };
     let redis = TcpProxy::start("127.0.0.1:6379").await;
