@@ -37,6 +37,9 @@ pub const BATTLE_SUBSCRIBER: &str = "battle";
 
 /// The rating service's consumer group on [`BATTLE_RESULTS`].
 pub const RATING_GROUP: &str = "rating";
+/// Redis Stream where the rating service keeps finished battles it gave up on (payload
+/// as received, same key), for operators to inspect and re-append.
+pub const RATING_DEAD: &str = "rating:dead";
 /// Redis pub/sub channel of rating changes ([`crate::rating::RatingEvent`], JSON), for the
 /// realtime service.
 pub const RATING_EVENTS: &str = "rating:events";

@@ -40,6 +40,16 @@ pub enum SettingError {
     NotPositive(&'static str),
     #[error("{name} must be at least {min}")]
     TooSmall { name: &'static str, min: u64 },
+    #[error("{name} must be at most {max}")]
+    TooLarge { name: &'static str, max: u64 },
+}
+
+/// Refuses the first of `settings` (name, value, largest allowed) that is larger.
+pub fn require_at_most(settings: &[(&'static str, u64, u64)]) -> Result<(), SettingError> {
+    match settings.iter().find(|(_, value, max)| value > max) {
+        Some((name, _, max)) => Err(SettingError::TooLarge { name, max: *max }),
+        None => Ok(()),
+    }
 }
 
 /// Refuses the first of `settings` (name, value) that is 0.

@@ -33,8 +33,13 @@ pub async fn parts(
     shutdown: &Shutdown,
 ) -> Result<RatingParts, StartError> {
     settings.validate().map_err(setup)?;
+    let mut settings = settings.clone();
     let store: Arc<dyn RatingStore> = match infra.database().await? {
-        Database::Sqlite(pool) => Arc::new(SqliteRatingStore::new(pool).await.map_err(setup)?),
+        Database::Sqlite(pool) => {
+            // One writer at a time: applying more at once only holds pool connections.
+            settings.concurrency = 1;
+            Arc::new(SqliteRatingStore::new(pool).await.map_err(setup)?)
+        }
         Database::Postgres(pool) => Arc::new(PostgresRatingStore::new(pool).await.map_err(setup)?),
     };
     let leaderboard: Arc<dyn Leaderboard> = match infra.redis().await? {

@@ -1,12 +1,12 @@
 //! [`RatingService`]: applying finished battles, and the queries of the API — no HTTP.
 //!
 //! The database is the truth; the leaderboard is a copy for fast reads, updated after each
-//! commit and rebuilt from the database when it is missing or has fallen behind (see
-//! [`crate::leaderboard`]). When the copy cannot be read (Redis away), reads fall back to
+//! commit, repaired by a periodic check and rebuilt from the database when it is missing
+//! (see [`crate::leaderboard`] and [`RatingService::check_leaderboard`]). When the copy cannot be read (Redis away), reads fall back to
 //! the database, so the leaderboard stays up, only slower.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use contracts::battle::BattleResult;
 use contracts::rating::PlayerRating;
@@ -28,6 +28,25 @@ pub enum RatingError {
     Store(#[from] StoreError),
 }
 
+impl RatingError {
+    /// Whether trying again cannot help: the battle itself, or what the database holds,
+    /// is wrong. A database that is away, slow or busy is never that.
+    pub fn is_permanent(&self) -> bool {
+        match self {
+            RatingError::Invalid(_) => true,
+            RatingError::Store(StoreError::Corrupt(_)) => true,
+            RatingError::Store(StoreError::Database(e)) => matches!(
+                e,
+                sqlx::Error::ColumnDecode { .. }
+                    | sqlx::Error::ColumnNotFound(_)
+                    | sqlx::Error::Decode(_)
+                    | sqlx::Error::TypeNotFound { .. }
+            ),
+            RatingError::Store(StoreError::Migrate(_)) => false,
+        }
+    }
+}
+
 /// Pages of the leaderboard a client may ask for (50 000 players at the default size).
 pub const MAX_PAGE: u32 = 1000;
 /// History points per request at most.
@@ -39,9 +58,9 @@ pub struct RatingService {
     leaderboard: Arc<dyn Leaderboard>,
     /// One rebuild of the leaderboard at a time in this process.
     rebuilding: Mutex<()>,
-    /// The database's count of applied battles at the previous check: by the next check
-    /// the leaderboard must reflect at least that many, else it is behind.
-    checked_battles: AtomicU64,
+    /// Standings changed since this time (Unix ms) are recorded into the leaderboard
+    /// again by the next check; 0 at start, so the first check looks at everyone.
+    repaired_since: AtomicI64,
     /// Woken after a commit, so the relay publishes at once.
     pub(crate) outbox: Notify,
 }
@@ -57,7 +76,7 @@ impl RatingService {
             store,
             leaderboard,
             rebuilding: Mutex::new(()),
-            checked_battles: AtomicU64::new(0),
+            repaired_since: AtomicI64::new(0),
             outbox: Notify::new(),
         }
     }
@@ -162,46 +181,68 @@ impl RatingService {
             .await?)
     }
 
-    /// Compares the leaderboard with the database and rebuilds it if it is missing or
-    /// did not catch up with what the database held at the previous check.
+    /// Keeps the leaderboard copy true to the database: builds it when it is missing, and
+    /// otherwise records again every standing that changed since the last successful
+    /// check (a little before it, for clocks and transactions in flight), so an update
+    /// that failed or never happened (Redis away, a process that died between commit and
+    /// update) is repaired by the next check. The first check of a process looks at every
+    /// standing.
     #[tracing::instrument(level = "debug", skip(self))]
     pub async fn check_leaderboard(&self) -> Result<(), CheckError> {
-        let battles = self.store.totals().await?.battles;
-        let previous = self.checked_battles.swap(battles, Ordering::Relaxed);
-        let behind = match self.leaderboard.applied().await? {
-            None => true,
-            Some(applied) => applied < previous.min(battles),
-        };
-        if behind {
-            tracing::info!(battles, "leaderboard missing or behind; rebuilding");
+        let started = now_ms();
+        if self.leaderboard.is_built().await? {
+            let since = self.repaired_since.load(Ordering::Relaxed);
+            let mut after = (since, Uuid::nil());
+            loop {
+                let changed = self.store.changed_since(after, REBUILD_CHUNK).await?;
+                let Some(last) = changed.last() else { break };
+                after = (last.updated_at_ms, last.user_id);
+                self.leaderboard.record(&changed).await?;
+                if changed.len() < REBUILD_CHUNK as usize {
+                    break;
+                }
+            }
+        } else {
+            tracing::info!("leaderboard missing; rebuilding");
             self.rebuild_leaderboard().await?;
         }
+        self.repaired_since
+            .store(started - REPAIR_MARGIN_MS, Ordering::Relaxed);
         Ok(())
     }
 
-    /// Replaces the leaderboard with the database's standings.
+    /// Builds the leaderboard copy from the database if it is (still) missing.
     #[tracing::instrument(skip(self))]
     pub async fn rebuild_leaderboard(&self) -> Result<(), CheckError> {
         let _one = self.rebuilding.lock().await;
-        // Counted before the rows are read: the copy never claims more than it holds.
-        let battles = self.store.totals().await?.battles;
+        if self.leaderboard.is_built().await? {
+            return Ok(());
+        }
+        let started = now_ms();
         let mut standings = Vec::new();
+        let mut after = Uuid::nil();
         loop {
-            let chunk = self
-                .store
-                .ranked(standings.len() as u64, REBUILD_CHUNK)
-                .await?;
+            let chunk = self.store.standings_after(after, REBUILD_CHUNK).await?;
+            let Some(last) = chunk.last() else { break };
+            after = last.user_id;
             let done = chunk.len() < REBUILD_CHUNK as usize;
             standings.extend(chunk);
             if done {
                 break;
             }
         }
-        self.leaderboard.replace(&standings, battles).await?;
+        self.leaderboard.replace(&standings).await?;
+        // What changed while it was read is recorded again by the next check.
+        self.repaired_since
+            .fetch_min(started - REPAIR_MARGIN_MS, Ordering::Relaxed);
         metrics::counter!("rating_leaderboard_rebuilds_total").increment(1);
         Ok(())
     }
 }
+
+/// How far before the last successful check the next one looks again: longer than a
+/// transaction takes to commit after it read the clock, and than replicas' clocks differ.
+const REPAIR_MARGIN_MS: i64 = 30_000;
 
 /// Rows read from the database per query while the leaderboard is rebuilt.
 const REBUILD_CHUNK: u32 = 5000;

@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 pub struct RatingSettings {
     /// Finished battles one consumer reads from the stream at once.
     pub batch: usize,
-    /// Of those, how many it applies at the same time (each its own transaction).
+    /// Of those, how many it applies at the same time (each its own transaction); on
+    /// SQLite (embedded mode, one writer at a time) always 1.
     pub concurrency: usize,
     /// An entry delivered to a consumer and not acknowledged for this long is taken over
     /// by another (its consumer is presumed dead).
@@ -19,7 +20,8 @@ pub struct RatingSettings {
     pub leaderboard_check_secs: u64,
     /// Rows per leaderboard page.
     pub page_size: u32,
-    /// How often the outbox relay looks for unpublished events.
+    /// The outbox relay publishes at once after each commit, and looks for unpublished
+    /// events every 5 ticks besides.
     pub tick_ms: u64,
 }
 
@@ -47,6 +49,19 @@ impl RatingSettings {
             ("rating.leaderboard_check_secs", self.leaderboard_check_secs),
             ("rating.page_size", u64::from(self.page_size)),
             ("rating.tick_ms", self.tick_ms),
+        ])?;
+        const DAY_MS: u64 = 86_400_000;
+        platform::config::require_at_most(&[
+            ("rating.batch", self.batch as u64, 10_000),
+            ("rating.concurrency", self.concurrency as u64, 1_000),
+            ("rating.claim_idle_ms", self.claim_idle_ms, DAY_MS),
+            (
+                "rating.leaderboard_check_secs",
+                self.leaderboard_check_secs,
+                86_400,
+            ),
+            ("rating.page_size", u64::from(self.page_size), 1_000),
+            ("rating.tick_ms", self.tick_ms, 60_000),
         ])
     }
 }

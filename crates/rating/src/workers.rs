@@ -4,8 +4,11 @@
 //!   the `rating` group, applies them (several at once, each its own transaction) and
 //!   acknowledges each only after its commit; takes over entries a dead consumer left
 //!   pending for `rating.claim_idle_ms`. A battle applied before is acknowledged without
-//!   a change; an entry that cannot be rated is acknowledged and reported; one that keeps
-//!   failing is given up after `rating.max_deliveries` (reported, counted).
+//!   a change. An entry that cannot be rated (undecodable, one player twice, a winner who
+//!   did not play), or whose failure is permanent (a corrupt row) after
+//!   `rating.max_deliveries`, is moved to the dead-letter stream `rating:dead` and
+//!   acknowledged; an entry failing because the database is away or busy is never given
+//!   up: it waits, with a growing pause, until the database is back.
 //! - **relay**: publishes the outbox's `rating.updated` events on the rating channel
 //!   (`publish_once` keyed by battle, so a relay that dies between publishing and
 //!   marking repeats nothing) and marks them.
@@ -27,8 +30,9 @@ use crate::service::{RatingError, RatingService, now_ms};
 
 /// How long one read waits for new entries.
 const BLOCK: Duration = Duration::from_secs(1);
-/// Pause after a failure before trying again.
+/// Pause after a failure before trying again (doubling while failures go on).
 const BACKOFF: Duration = Duration::from_millis(500);
+const MAX_BACKOFF: Duration = Duration::from_secs(10);
 /// Events the relay publishes per pass at most.
 const RELAY_BATCH: u32 = 100;
 /// How often the lag gauges are set.
@@ -66,6 +70,7 @@ async fn consume(
 ) {
     let idle = Duration::from_millis(service.settings.claim_idle_ms);
     let mut next_claim = tokio::time::Instant::now();
+    let mut failures = 0_u32;
     loop {
         if shutdown.is_cancelled() {
             return;
@@ -118,19 +123,31 @@ async fn consume(
         match entries {
             Ok(entries) => {
                 let failed = handle_all(&service, streams.as_ref(), entries).await;
-                if failed > 0 {
-                    tokio::time::sleep(BACKOFF).await;
-                }
+                failures = if failed > 0 {
+                    failures.saturating_add(1)
+                } else {
+                    0
+                };
             }
             Err(e) => {
                 tracing::warn!(error = %e, "reading finished battles");
-                tokio::select! {
-                    _ = shutdown.cancelled() => return,
-                    _ = tokio::time::sleep(BACKOFF) => {}
-                }
+                failures = failures.saturating_add(1);
+            }
+        }
+        if failures > 0 {
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = tokio::time::sleep(backoff(failures)) => {}
             }
         }
     }
+}
+
+/// The pause after `failures` failing rounds in a row: 0.5 s, doubling, at most 10 s.
+fn backoff(failures: u32) -> Duration {
+    BACKOFF
+        .saturating_mul(1 << failures.saturating_sub(1).min(5))
+        .min(MAX_BACKOFF)
 }
 
 /// A day from now: later than any claim worth waiting for.
@@ -154,37 +171,49 @@ pub async fn handle_all(
         .await
 }
 
-/// One entry: applied (or found applied) and acknowledged; `false` if it must come again.
+/// One entry: applied (or found applied, or given up on) and acknowledged; `false` if it
+/// must come again.
 #[tracing::instrument(skip_all, fields(entry = %entry.id, key = %entry.key, deliveries = entry.deliveries))]
 async fn handle(service: &RatingService, streams: &dyn DurableStream, entry: StreamEntry) -> bool {
     let outcome = match serde_json::from_slice::<BattleResult>(&entry.payload) {
         Ok(result) => service.apply(&result).await.map(|_| ()),
         Err(e) => {
             tracing::error!(error = %e, "an undecodable finished battle; given up");
-            metrics::counter!("rating_battles_rejected_total").increment(1);
-            Ok(())
+            return give_up(streams, &entry, "rating_battles_rejected_total").await;
         }
     };
-    let settle = match outcome {
-        Ok(()) => true,
+    match outcome {
+        Ok(()) => {}
         Err(RatingError::Invalid(why)) => {
             tracing::error!(why, "a finished battle that cannot be rated; given up");
-            metrics::counter!("rating_battles_rejected_total").increment(1);
-            true
+            return give_up(streams, &entry, "rating_battles_rejected_total").await;
         }
-        Err(e) if entry.deliveries >= service.settings.max_deliveries => {
+        Err(e) if e.is_permanent() && entry.deliveries >= service.settings.max_deliveries => {
             tracing::error!(error = %e, "a finished battle failed on every delivery; given up");
-            metrics::counter!("rating_battles_failed_total").increment(1);
-            true
+            return give_up(streams, &entry, "rating_battles_failed_total").await;
         }
         Err(e) => {
             tracing::warn!(error = %e, "applying a finished battle; it will come again");
-            false
+            return false;
         }
-    };
-    if !settle {
+    }
+    ack(streams, &entry).await
+}
+
+/// Keeps `entry` in the dead-letter stream (for operators), then acknowledges it.
+async fn give_up(streams: &dyn DurableStream, entry: &StreamEntry, counter: &'static str) -> bool {
+    if let Err(e) = streams
+        .append_once(names::RATING_DEAD, &entry.key, &entry.payload)
+        .await
+    {
+        tracing::warn!(error = %e, "keeping a given-up battle; it will come again");
         return false;
     }
+    metrics::counter!(counter).increment(1);
+    ack(streams, entry).await
+}
+
+async fn ack(streams: &dyn DurableStream, entry: &StreamEntry) -> bool {
     match streams
         .ack(names::BATTLE_RESULTS, names::RATING_GROUP, &entry.id)
         .await

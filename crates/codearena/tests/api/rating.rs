@@ -160,19 +160,43 @@ async fn a_rated_battle_moves_both_ratings_once_and_matchmaking_uses_them(mode: 
 async fn a_private_battle_changes_no_rating(mode: Mode) {
     let app = TestApp::spawn(mode).await;
     let (ada, bob, id) = started(&app).await;
+    // Bob loses the private battle, then wins a rated one: only the win may count.
     json_of(
-        app.post(&ada, &format!("/api/battle/{id}/resign"), &json!({}))
+        app.post(&bob, &format!("/api/battle/{id}/resign"), &json!({}))
             .await,
         StatusCode::OK,
     )
     .await;
     let done = battle(&app, &ada, &id).await;
-    let bob_id = id_of(&user_id(&done, "bob"));
-    // A rated battle after it is the first (and only) one that counts.
-    rated_game(&app, &ada, &bob).await;
+    let (ada_id, bob_id) = (id_of(&user_id(&done, "ada")), id_of(&user_id(&done, "bob")));
+    let rated = rated_game(&app, &ada, &bob).await;
     let bob_rating = after_games(&app, &bob_id, 1).await;
-    assert_eq!(bob_rating["rating"], 1520.0);
-    assert_eq!(bob_rating["wins"], 1);
+    assert_eq!(
+        (
+            bob_rating["rating"].clone(),
+            bob_rating["wins"].clone(),
+            bob_rating["losses"].clone()
+        ),
+        (json!(1520.0), json!(1), json!(0))
+    );
+    let ada_rating = after_games(&app, &ada_id, 1).await;
+    assert_eq!(
+        (ada_rating["wins"].clone(), ada_rating["losses"].clone()),
+        (json!(0), json!(1))
+    );
+    let history = json_of(
+        app.get(&format!("/api/rating/users/{bob_id}/history"))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let battles: Vec<_> = history["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["battle_id"].clone())
+        .collect();
+    assert_eq!(battles, vec![json!(rated)]);
 }
 
 async fn bad_rating_requests_get_problems(mode: Mode) {
@@ -191,13 +215,17 @@ async fn bad_rating_requests_get_problems(mode: Mode) {
         "not_found",
     )
     .await;
-    assert_problem(
-        app.get("/api/rating/users/00000000-0000-0000-0000-000000000001/history?limit=x")
+    for query in ["limit=x", "limit=0", "limit=1001", "after=-1"] {
+        assert_problem(
+            app.get(&format!(
+                "/api/rating/users/00000000-0000-0000-0000-000000000001/history?{query}"
+            ))
             .await,
-        StatusCode::BAD_REQUEST,
-        "invalid_query",
-    )
-    .await;
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+        )
+        .await;
+    }
     // Someone who never played a rated battle stands at 1500, unranked, with no history.
     let nobody = uuid::Uuid::now_v7();
     let p = player(&app, &nobody.to_string()).await;

@@ -13,6 +13,8 @@ CREATE TABLE ratings (
 );
 -- The leaderboard's order, for rebuilding it and for ranks without Redis.
 CREATE INDEX ratings_rank ON ratings (rating DESC, user_id DESC);
+-- Standings changed since a time: how the leaderboard copy is repaired.
+CREATE INDEX ratings_changed ON ratings (updated_at_ms, user_id);
 
 -- One row per player per battle: the points of a rating graph.
 CREATE TABLE rating_history (

@@ -12,6 +12,8 @@ CREATE TABLE ratings (
     updated_at_ms  INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX ratings_rank ON ratings (rating DESC, user_id DESC);
+-- Standings changed since a time: how the leaderboard copy is repaired.
+CREATE INDEX ratings_changed ON ratings (updated_at_ms, user_id);
 
 CREATE TABLE rating_history (
     user_id         BLOB    NOT NULL,

@@ -161,7 +161,7 @@ pub struct History {
     params(("id" = Uuid, Path, description = "The player's user id"), HistoryQuery),
     responses(
         (status = 200, description = "Points in game order (empty before the first rated battle)", body = History),
-        (status = 400, description = "`invalid_query`"),
+        (status = 400, description = "`invalid_query` (a limit outside 1–1000)"),
         (status = 404, description = "`not_found` (not a user id)"),
         (status = 503, description = "`store_unavailable`"),
     )
@@ -173,7 +173,13 @@ pub async fn history(
     Query(query): Query<HistoryQuery>,
 ) -> Result<Json<History>, ApiError> {
     let user = user_id(&id)?;
-    let limit = query.limit.unwrap_or(MAX_HISTORY).clamp(1, MAX_HISTORY);
+    let limit = query.limit.unwrap_or(MAX_HISTORY);
+    if !(1..=MAX_HISTORY).contains(&limit) {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            format!("limit must be between 1 and {MAX_HISTORY}"),
+        ));
+    }
     let points = state
         .service
         .history(user, query.after, limit)

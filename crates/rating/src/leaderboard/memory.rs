@@ -24,7 +24,6 @@ fn key(s: &Standing) -> Key {
 struct Copy {
     order: BTreeSet<Key>,
     rows: HashMap<Uuid, Standing>,
-    applied: u64,
 }
 
 impl Copy {
@@ -59,7 +58,6 @@ impl Leaderboard for MemoryLeaderboard {
             for s in standings {
                 copy.put(s);
             }
-            copy.applied += 1;
         }
         Ok(())
     }
@@ -89,16 +87,13 @@ impl Leaderboard for MemoryLeaderboard {
             .map(|s| copy.order.range(..key(s)).count() as u64 + 1))
     }
 
-    async fn applied(&self) -> Result<Option<u64>, LeaderboardError> {
+    async fn is_built(&self) -> Result<bool, LeaderboardError> {
         let guard = self.copy.read().unwrap_or_else(|p| p.into_inner());
-        Ok(guard.as_ref().map(|copy| copy.applied))
+        Ok(guard.is_some())
     }
 
-    async fn replace(&self, standings: &[Standing], applied: u64) -> Result<(), LeaderboardError> {
-        let mut copy = Copy {
-            applied,
-            ..Copy::default()
-        };
+    async fn replace(&self, standings: &[Standing]) -> Result<(), LeaderboardError> {
+        let mut copy = Copy::default();
         for s in standings {
             copy.put(s);
         }

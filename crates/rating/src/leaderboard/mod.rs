@@ -6,14 +6,15 @@
 //! it, or it was never built) or behind (an update after a commit failed, or the process
 //! died between the two). So:
 //!
-//! - [`Leaderboard::record`] puts in the standings a battle produced, each only if it is
-//!   newer (more games) than what the copy holds, so two replicas' updates arriving out of
-//!   order never put an older standing back; and counts the battle.
-//! - [`Leaderboard::applied`] tells how many battles the copy reflects; the service
-//!   compares it with the database's count and [`replace`](Leaderboard::replace)s the
-//!   whole copy from the database when it is missing or has fallen behind.
-//! - A missing copy answers `None`, never an empty page, so a reader can tell "nobody has
-//!   played" from "not built".
+//! - [`Leaderboard::record`] puts in standings, each only if it is newer (more games)
+//!   than what the copy holds, so updates arriving out of order (two replicas, a repair
+//!   racing a battle) never put an older standing back. Recording a standing again is
+//!   harmless, which is how the service repairs the copy: it records again every
+//!   standing that changed since its last successful check (see
+//!   [`crate::service::RatingService::check_leaderboard`]).
+//! - A copy that is missing is rebuilt whole ([`Leaderboard::replace`]); until then it
+//!   answers `None`, never an empty page, so a reader can tell "nobody has played" from
+//!   "not built".
 //!
 //! Order: rating, highest first; equal ratings by user id, greatest first (the order of a
 //! Redis sorted set read in reverse; the database's `ranked` uses the same).
@@ -48,7 +49,7 @@ pub struct Page {
 #[async_trait::async_trait]
 pub trait Leaderboard: Send + Sync {
     /// Puts in `standings` (each only if it has more games than the copy's row of that
-    /// player) and counts one battle. Does nothing while the copy is missing.
+    /// player). Does nothing while the copy is missing.
     async fn record(&self, standings: &[Standing]) -> Result<(), LeaderboardError>;
 
     /// Rows from `offset` (0-based) in order; `None` while the copy is missing.
@@ -57,10 +58,9 @@ pub trait Leaderboard: Send + Sync {
     /// A player's 1-based rank; `None` if the player is not on it (or it is missing).
     async fn rank(&self, user: Uuid) -> Result<Option<u64>, LeaderboardError>;
 
-    /// How many battles the copy reflects; `None` while it is missing.
-    async fn applied(&self) -> Result<Option<u64>, LeaderboardError>;
+    /// Whether there is a copy (it was built and not lost since).
+    async fn is_built(&self) -> Result<bool, LeaderboardError>;
 
-    /// Replaces the whole copy, at once for readers, with `standings`, which reflect
-    /// `applied` battles.
-    async fn replace(&self, standings: &[Standing], applied: u64) -> Result<(), LeaderboardError>;
+    /// Replaces the whole copy, at once for readers, with `standings`.
+    async fn replace(&self, standings: &[Standing]) -> Result<(), LeaderboardError>;
 }

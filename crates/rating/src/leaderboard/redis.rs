@@ -1,11 +1,13 @@
 //! The Redis [`Leaderboard`] (cluster mode), under `{prefix}:rating:leaderboard`:
 //! `:ranks` a sorted set (user id → rating), `:rows` a hash (user id → the standing as
-//! JSON), `:games` a hash (user id → games, what "newer" is judged by) and `:applied` the
-//! number of battles the copy reflects. `:applied` existing is what "built" means.
+//! JSON), `:games` a hash (user id → games, what "newer" is judged by) and `:built`, whose
+//! existence is what "built" means.
 //!
 //! `record` is one Lua script (compare games, then write), so concurrent replicas cannot
-//! interleave a check and a write. `replace` fills fresh keys of its own and renames them
-//! over the live ones in one `MULTI`, so a reader sees the old copy or the new one.
+//! interleave a check and a write. `replace` fills fresh keys of its own (expiring, so a
+//! rebuild that dies halfway leaves nothing behind for long) and renames them over the
+//! live ones in one `MULTI` (and makes them persistent), so a reader sees the old copy or
+//! the new one.
 
 use ::redis::Script;
 use ::redis::aio::ConnectionManager;
@@ -15,7 +17,7 @@ use uuid::Uuid;
 use super::{Leaderboard, LeaderboardError, Page};
 use crate::model::Standing;
 
-/// KEYS: ranks, rows, games, applied. ARGV: per player user, rating, games, row JSON.
+/// KEYS: ranks, rows, games, built. ARGV: per player user, rating, games, row JSON.
 const RECORD: &str = r#"
 if redis.call('EXISTS', KEYS[4]) == 0 then
   return 0
@@ -29,19 +31,20 @@ for i = 1, #ARGV, 4 do
     redis.call('HSET', KEYS[3], user, games)
   end
 end
-redis.call('INCR', KEYS[4])
 return 1
 "#;
 
 /// Rows written per command while a copy is rebuilt.
 const CHUNK: usize = 1000;
+/// How long the keys of a rebuild in progress live, should it never finish.
+const BUILD_TTL_SECS: i64 = 600;
 
 pub struct RedisLeaderboard {
     redis: ConnectionManager,
     ranks: String,
     rows: String,
     games: String,
-    applied: String,
+    built: String,
     record: Script,
 }
 
@@ -53,7 +56,7 @@ impl RedisLeaderboard {
             ranks: format!("{base}:ranks"),
             rows: format!("{base}:rows"),
             games: format!("{base}:games"),
-            applied: format!("{base}:applied"),
+            built: format!("{base}:built"),
             record: Script::new(RECORD),
         }
     }
@@ -68,7 +71,7 @@ impl Leaderboard for RedisLeaderboard {
             .key(&self.ranks)
             .key(&self.rows)
             .key(&self.games)
-            .key(&self.applied);
+            .key(&self.built);
         for s in standings {
             invocation
                 .arg(s.user_id.to_string())
@@ -83,7 +86,8 @@ impl Leaderboard for RedisLeaderboard {
     #[tracing::instrument(level = "debug", skip(self))]
     async fn page(&self, offset: u64, limit: u32) -> Result<Option<Page>, LeaderboardError> {
         if limit == 0 {
-            return Ok(self.applied().await?.map(|_| Page {
+            let built = self.is_built().await?;
+            return Ok(built.then(|| Page {
                 rows: Vec::new(),
                 total: 0,
             }));
@@ -91,7 +95,7 @@ impl Leaderboard for RedisLeaderboard {
         let start = isize::try_from(offset).unwrap_or(isize::MAX);
         let stop = start.saturating_add(limit as isize - 1);
         let (built, total, users): (bool, u64, Vec<String>) = ::redis::pipe()
-            .exists(&self.applied)
+            .exists(&self.built)
             .zcard(&self.ranks)
             .zrevrange(&self.ranks, start, stop)
             .query_async(&mut self.redis.clone())
@@ -127,16 +131,16 @@ impl Leaderboard for RedisLeaderboard {
     }
 
     #[tracing::instrument(level = "debug", skip(self))]
-    async fn applied(&self) -> Result<Option<u64>, LeaderboardError> {
-        let applied: Option<u64> = ::redis::cmd("GET")
-            .arg(&self.applied)
+    async fn is_built(&self) -> Result<bool, LeaderboardError> {
+        let built: bool = ::redis::cmd("EXISTS")
+            .arg(&self.built)
             .query_async(&mut self.redis.clone())
             .await?;
-        Ok(applied)
+        Ok(built)
     }
 
     #[tracing::instrument(level = "debug", skip(self, standings), fields(players = standings.len()))]
-    async fn replace(&self, standings: &[Standing], applied: u64) -> Result<(), LeaderboardError> {
+    async fn replace(&self, standings: &[Standing]) -> Result<(), LeaderboardError> {
         let build = Uuid::now_v7();
         let fresh = |key: &str| format!("{key}:build:{build}");
         let (ranks, rows, games) = (fresh(&self.ranks), fresh(&self.rows), fresh(&self.games));
@@ -156,6 +160,9 @@ impl Leaderboard for RedisLeaderboard {
             }
             pipe.hset_multiple(&rows, &row_pairs).ignore();
             pipe.hset_multiple(&games, &game_pairs).ignore();
+            for key in [&ranks, &rows, &games] {
+                pipe.expire(key, BUILD_TTL_SECS).ignore();
+            }
             let () = pipe.query_async(&mut redis).await?;
         }
         // An empty leaderboard has no keys to rename: the live ones are removed instead.
@@ -164,11 +171,15 @@ impl Leaderboard for RedisLeaderboard {
         if standings.is_empty() {
             swap.del(&self.ranks).del(&self.rows).del(&self.games);
         } else {
+            // A renamed key keeps its time to live: the live copy must not expire.
             swap.rename(&ranks, &self.ranks)
                 .rename(&rows, &self.rows)
-                .rename(&games, &self.games);
+                .rename(&games, &self.games)
+                .persist(&self.ranks)
+                .persist(&self.rows)
+                .persist(&self.games);
         }
-        swap.set(&self.applied, applied);
+        swap.set(&self.built, 1);
         let _: ::redis::Value = swap.query_async(&mut redis).await?;
         Ok(())
     }

@@ -62,6 +62,18 @@ pub trait RatingStore: Send + Sync {
     /// greatest first, as a Redis sorted set orders them), from `offset`.
     async fn ranked(&self, offset: u64, limit: u32) -> Result<Vec<Standing>, StoreError>;
 
+    /// Standings in user-id order after `after` (a stable order to page through the
+    /// whole table, e.g. to rebuild the leaderboard).
+    async fn standings_after(&self, after: Uuid, limit: u32) -> Result<Vec<Standing>, StoreError>;
+
+    /// Standings changed at or after `since_ms`, in (change time, user id) order after
+    /// the key `after` (`(since_ms, Uuid::nil())` to start).
+    async fn changed_since(
+        &self,
+        after: (i64, Uuid),
+        limit: u32,
+    ) -> Result<Vec<Standing>, StoreError>;
+
     /// A player's 1-based place in that order; `None` before their first rated battle.
     async fn rank(&self, user: Uuid) -> Result<Option<u64>, StoreError>;
 

@@ -19,7 +19,10 @@ pub(super) const INSERT_OUTBOX: &str =
     "INSERT INTO rating_outbox (battle_id, payload, created_at_ms) VALUES ($1, $2, $3)";
 pub(super) const RANKED: &str = "SELECT user_id, username, rating, games, wins, losses, draws, peak, updated_at_ms FROM ratings ORDER BY rating DESC, user_id DESC LIMIT $1 OFFSET $2";
 pub(super) const RANK: &str =
-    "SELECT COUNT(*) AS n FROM ratings WHERE rating > $1 OR (rating = $1 AND user_id > $2)";
+    "SELECT COUNT(*) AS n FROM ratings WHERE (rating, user_id) > ($1, $2)";
+pub(super) const STANDINGS_AFTER: &str = "SELECT user_id, username, rating, games, wins, losses, draws, peak, updated_at_ms FROM ratings WHERE user_id > $1 ORDER BY user_id LIMIT $2";
+pub(super) const CHANGED_SINCE: &str = "SELECT user_id, username, rating, games, wins, losses, draws, peak, updated_at_ms FROM ratings \
+     WHERE (updated_at_ms, user_id) > ($1, $2) ORDER BY updated_at_ms, user_id LIMIT $3";
 pub(super) const HISTORY: &str = "SELECT user_id, battle_id, opponent, outcome, rating_before, rating_after, delta, k, game, finished_at_ms FROM rating_history \
      WHERE user_id = $1 AND game > $2 ORDER BY game LIMIT $3";
 pub(super) const TOTALS: &str = "SELECT (SELECT COUNT(*) FROM rating_battles) AS battles, (SELECT COUNT(*) FROM rating_history) AS history_rows, (SELECT COUNT(*) FROM ratings) AS players";
@@ -177,6 +180,39 @@ macro_rules! sql_rating_store {
                 sqlx::query(RANKED)
                     .bind(i64::from(limit))
                     .bind(i64::try_from(offset).unwrap_or(i64::MAX))
+                    .fetch_all(&self.pool)
+                    .await?
+                    .iter()
+                    .map(standing_row)
+                    .collect()
+            }
+
+            #[tracing::instrument(level = "debug", skip(self))]
+            async fn standings_after(
+                &self,
+                after: Uuid,
+                limit: u32,
+            ) -> Result<Vec<Standing>, StoreError> {
+                sqlx::query(STANDINGS_AFTER)
+                    .bind(after)
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await?
+                    .iter()
+                    .map(standing_row)
+                    .collect()
+            }
+
+            #[tracing::instrument(level = "debug", skip(self))]
+            async fn changed_since(
+                &self,
+                after: (i64, Uuid),
+                limit: u32,
+            ) -> Result<Vec<Standing>, StoreError> {
+                sqlx::query(CHANGED_SINCE)
+                    .bind(after.0)
+                    .bind(after.1)
+                    .bind(i64::from(limit))
                     .fetch_all(&self.pool)
                     .await?
                     .iter()

@@ -31,7 +31,7 @@ fn settings() -> RatingSettings {
 }
 
 /// Appends every battle, and one in ten a second time under another key (a producer that
-/// sent it again); what was appended, in order.
+/// sent it again); then two entries that cannot be rated.
 async fn deliver(stream: &dyn DurableStream, results: &[BattleResult]) {
     for (i, result) in results.iter().enumerate() {
         let payload = serde_json::to_vec(result).unwrap();
@@ -52,6 +52,28 @@ async fn deliver(stream: &dyn DurableStream, results: &[BattleResult]) {
             );
         }
     }
+    let mut alone = results[0].clone();
+    alone.battle_id = Uuid::now_v7();
+    alone.players[1] = alone.players[0];
+    let unratable = [
+        ("garbage", b"{not json".to_vec()),
+        ("alone", serde_json::to_vec(&alone).unwrap()),
+    ];
+    for (key, payload) in unratable {
+        let appended = stream.append_once(names::BATTLE_RESULTS, key, &payload);
+        assert!(appended.await.unwrap());
+    }
+}
+
+/// The two entries that cannot be rated went to the dead-letter stream.
+async fn assert_dead_letters(stream: &dyn DurableStream) {
+    let dead = stream
+        .read(names::RATING_DEAD, "operator", "me", 10, Duration::ZERO)
+        .await
+        .unwrap();
+    let mut keys: Vec<_> = dead.iter().map(|e| e.key.as_str()).collect();
+    keys.sort();
+    assert_eq!(keys, vec!["alone", "garbage"]);
 }
 
 async fn applied(parts: &RatingParts) -> u64 {
@@ -67,13 +89,14 @@ async fn assert_all_applied_once(
     parts: &RatingParts,
     stream: &dyn DurableStream,
     p: &[(Uuid, String)],
+    battles: usize,
 ) {
     let store = parts.service.store();
     wait_until(
         DEADLINE,
         "every battle applied and acknowledged",
         || async {
-            applied(parts).await == BATTLES as u64
+            applied(parts).await == battles as u64
                 && stream
                     .lag(names::BATTLE_RESULTS, names::RATING_GROUP)
                     .await
@@ -85,9 +108,10 @@ async fn assert_all_applied_once(
     let totals = store.totals().await.unwrap();
     assert_eq!(
         (totals.battles, totals.history_rows),
-        (BATTLES as u64, 2 * BATTLES as u64)
+        (battles as u64, 2 * battles as u64)
     );
     assert_unbroken_chains(store.as_ref(), p).await;
+    assert_dead_letters(stream).await;
     // The leaderboard shows everyone, best first.
     let page = parts.service.leaderboard(1).await.unwrap();
     assert_eq!(page.total, p.len() as u64);
@@ -118,7 +142,7 @@ async fn two_replicas_on_postgres_and_redis_apply_each_battle_once() {
         let infra = Infra::cluster(&database, &redis, &amqp);
         replicas.push(rating::parts(&settings(), &infra, &shutdown).await.unwrap());
     }
-    assert_all_applied_once(&replicas[0], stream.as_ref(), &p).await;
+    assert_all_applied_once(&replicas[0], stream.as_ref(), &p, BATTLES).await;
     shutdown.cancel();
 }
 
@@ -129,13 +153,15 @@ async fn embedded_mode_applies_each_battle_once_across_a_restart() {
         data_dir: dir.path().join("data"),
     };
     let p = players(20);
-    let results = battles(&p, BATTLES, 11);
+    // More than in cluster mode, so that the restart surely comes before the end.
+    let total = 3 * BATTLES;
+    let results = battles(&p, total, 11);
 
     let first = Infra::embedded(&embedded).await.unwrap();
-    let shutdown = Shutdown::new();
-    let parts = rating::parts(&settings(), &first, &shutdown).await.unwrap();
     let stream = first.streams().await.unwrap();
     deliver(stream.as_ref(), &results).await;
+    let shutdown = Shutdown::new();
+    let parts = rating::parts(&settings(), &first, &shutdown).await.unwrap();
     wait_until(DEADLINE, "some battles applied", || async {
         applied(&parts).await >= 20
     })
@@ -145,7 +171,7 @@ async fn embedded_mode_applies_each_battle_once_across_a_restart() {
         task.abort();
     }
     let before = applied(&parts).await;
-    assert!(before < BATTLES as u64, "the restart comes in the middle");
+    assert!(before < total as u64, "the restart comes in the middle");
     drop((parts, stream, first));
 
     let second = Infra::embedded(&embedded).await.unwrap();
@@ -154,8 +180,7 @@ async fn embedded_mode_applies_each_battle_once_across_a_restart() {
         .await
         .unwrap();
     let stream = second.streams().await.unwrap();
-    assert!(applied(&parts).await >= before, "nothing applied was lost");
-    assert_all_applied_once(&parts, stream.as_ref(), &p).await;
+    assert_all_applied_once(&parts, stream.as_ref(), &p, total).await;
     shutdown.cancel();
 }
 

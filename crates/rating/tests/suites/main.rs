@@ -7,4 +7,5 @@
 mod common;
 mod exactly_once;
 mod leaderboard;
+mod repair;
 mod store;
