@@ -9,6 +9,7 @@ use platform::auth::{RemoteVerifier, SharedVerifier};
 use platform::infra::InfraError;
 use platform::shutdown::Shutdown;
 
+use crate::battle_log::RemoteBattleLog;
 use crate::judging::RemoteJudging;
 use crate::ratings::RemoteRatings;
 use crate::{App, Settings};
@@ -20,6 +21,7 @@ pub enum Service {
     Battle,
     Execution,
     Rating,
+    Realtime,
 }
 
 impl Service {
@@ -29,6 +31,7 @@ impl Service {
             Service::Battle => 3002,
             Service::Execution => 3003,
             Service::Rating => 3004,
+            Service::Realtime => 3005,
         }
     }
 
@@ -38,6 +41,7 @@ impl Service {
             Service::Battle => "battle",
             Service::Execution => "execution",
             Service::Rating => "rating",
+            Service::Realtime => "realtime",
         }
     }
 }
@@ -71,6 +75,19 @@ pub async fn build(
                 verifier,
                 Arc::new(judging),
                 Arc::new(ratings),
+                shutdown,
+            )
+            .await?
+            .parts
+        }
+        Service::Realtime => {
+            let log = RemoteBattleLog::new(&settings.cluster.battle_url)
+                .context("building the battle client")?;
+            realtime::parts(
+                &settings.realtime,
+                &infra,
+                verifier(settings)?,
+                Arc::new(log),
                 shutdown,
             )
             .await?

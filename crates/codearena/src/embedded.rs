@@ -8,6 +8,7 @@ use platform::Infra;
 use platform::auth::SharedVerifier;
 use platform::shutdown::Shutdown;
 
+use crate::battle_log::InProcessBattleLog;
 use crate::judging::InProcessJudging;
 use crate::ratings::InProcessRatings;
 use crate::{App, Settings};
@@ -30,16 +31,19 @@ pub async fn build(settings: &Settings, shutdown: &Shutdown) -> anyhow::Result<A
     let battle = battle::parts(
         &settings.battle,
         &infra,
-        verifier,
+        verifier.clone(),
         judging,
         ratings,
         shutdown,
     )
     .await?;
+    let log = Arc::new(InProcessBattleLog(battle.service.clone()));
+    let realtime = realtime::parts(&settings.realtime, &infra, verifier, log, shutdown).await?;
     let parts = auth
         .parts
         .merge(execution.parts)
         .merge(battle.parts)
-        .merge(rating.parts);
+        .merge(rating.parts)
+        .merge(realtime.parts);
     Ok(App::new(infra, parts, settings))
 }

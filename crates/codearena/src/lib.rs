@@ -9,6 +9,7 @@
 //! - [`cluster`]: one service on its own, on PostgreSQL, Redis and RabbitMQ (the spec's
 //!   layout).
 
+pub mod battle_log;
 pub mod cluster;
 pub mod embedded;
 pub mod judging;

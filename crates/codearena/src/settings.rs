@@ -21,6 +21,7 @@ pub struct Settings {
     pub execution: execution::ExecutionSettings,
     pub battle: battle::BattleSettings,
     pub rating: rating::RatingSettings,
+    pub realtime: realtime::RealtimeSettings,
 }
 
 /// How services of a cluster find each other.
@@ -34,6 +35,8 @@ pub struct ClusterSettings {
     pub execution_url: String,
     /// The rating service, where battle asks for players' ratings.
     pub rating_url: String,
+    /// The battle service, where realtime reads battles and their event logs.
+    pub battle_url: String,
 }
 
 impl Default for ClusterSettings {
@@ -42,6 +45,7 @@ impl Default for ClusterSettings {
             auth_url: "http://127.0.0.1:3001".into(),
             execution_url: "http://127.0.0.1:3003".into(),
             rating_url: "http://127.0.0.1:3004".into(),
+            battle_url: "http://127.0.0.1:3002".into(),
         }
     }
 }

@@ -11,4 +11,5 @@ pub mod battle;
 pub mod execution;
 pub mod names;
 pub mod rating;
+pub mod realtime;
 pub mod verdict;

@@ -48,6 +48,10 @@ pub const RATING_EVENTS: &str = "rating:events";
 /// older update never overwrites a newer one), `{..}:applied` (battles it reflects).
 pub const RATING_LEADERBOARD: &str = "rating:leaderboard";
 
+/// Redis pub/sub channel of players' presence in battle rooms
+/// ([`crate::realtime::Presence`], JSON), between realtime replicas.
+pub const REALTIME_PRESENCE: &str = "realtime:presence";
+
 /// The durable queue through which `subscriber` (e.g. `battle`) receives everything
 /// published to the fanout `exchange`: `execution.results.battle`.
 pub fn subscriber_queue(exchange: &str, subscriber: &str) -> String {

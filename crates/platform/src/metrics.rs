@@ -100,6 +100,11 @@ pub async fn track_http(request: Request, next: Next) -> Response {
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| "unmatched".to_owned());
+    // Socket.IO's long polls and websockets last as long as a client stays: they would
+    // swamp the request-duration histogram. The realtime service counts them itself.
+    if route.starts_with("/socket.io") {
+        return next.run(request).await;
+    }
     let method = request.method().as_str().to_owned();
     let in_flight = metrics::gauge!(HTTP_REQUESTS_IN_FLIGHT);
     in_flight.increment(1.0);

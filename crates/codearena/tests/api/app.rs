@@ -126,6 +126,7 @@ impl TestApp {
                     Service::Execution,
                     Service::Rating,
                     Service::Battle,
+                    Service::Realtime,
                 ] {
                     let app = codearena::cluster::build(service, &settings, &shutdown)
                         .await
@@ -141,7 +142,10 @@ impl TestApp {
                         Service::Rating => {
                             settings.cluster.rating_url = format!("http://{}", server.addr)
                         }
-                        Service::Battle => {}
+                        Service::Battle => {
+                            settings.cluster.battle_url = format!("http://{}", server.addr)
+                        }
+                        Service::Realtime => {}
                     }
                     servers.push((service, server));
                 }

@@ -17,4 +17,5 @@ mod health;
 mod helpers;
 mod rating;
 mod rating_crash;
+mod realtime;
 mod verifier;
