@@ -1,7 +1,7 @@
 //! What realtime clients and the realtime service say to each other over Socket.IO, and
 //! what replicas tell each other on the event bus.
 //!
-//! Client → server: `battle:join` ([`JoinRequest`], acknowledged with a [`JoinReply`]),
+//! Server → client on connect: `hello` ([`Hello`]). Client → server: `battle:join` ([`JoinRequest`], acknowledged with a [`JoinReply`]),
 //! `battle:leave` ([`LeaveRequest`]). Server → client: `battle:event` (a
 //! [`crate::battle::BattleEvent`], in sequence order, each once), `match:found`
 //! ([`MatchFound`]), `rating:updated` ([`crate::rating::RatingEvent`]) and `presence`
@@ -66,6 +66,15 @@ pub struct MatchFound {
     pub mode: BattleMode,
     pub problem: String,
     pub players: Vec<PlayerRef>,
+}
+
+/// The first message on a new connection: who the server took the socket for, and which
+/// replica holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hello {
+    pub user_id: Uuid,
+    pub username: String,
+    pub server: Uuid,
 }
 
 /// A player's socket came into a battle's room, or their last one left it.

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use contracts::names;
-use contracts::realtime::{JoinReply, JoinRequest, LeaveRequest, Presence, Role};
+use contracts::realtime::{Hello, JoinReply, JoinRequest, LeaveRequest, Presence, Role};
 use platform::auth::AuthFailure;
 use serde::Deserialize;
 use socketioxide::SocketIo;
@@ -84,6 +84,12 @@ fn connected(realtime: Arc<Realtime>, socket: SocketRef) {
     };
     socket.join(user_room(session.viewer.identity.user_id));
     metrics::gauge!("realtime_sockets").increment(1.0);
+    let hello = Hello {
+        user_id: session.viewer.identity.user_id,
+        username: session.viewer.identity.username.clone(),
+        server: realtime.server_id,
+    };
+    let _ = socket.emit("hello", &hello);
     let on_join = realtime.clone();
     socket.on(
         "battle:join",

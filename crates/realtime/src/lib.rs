@@ -34,6 +34,8 @@ pub struct Realtime {
     pub log: Arc<dyn BattleLog>,
     pub bus: Arc<dyn EventBus>,
     pub io: SocketIo,
+    /// This replica's name, told to each socket in `hello` (which replica am I on?).
+    pub server_id: uuid::Uuid,
 }
 
 pub fn now_ms() -> i64 {

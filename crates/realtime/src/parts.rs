@@ -42,6 +42,7 @@ pub async fn parts(
         log,
         bus: infra.bus().await?,
         io: io.clone(),
+        server_id: uuid::Uuid::new_v4(),
     });
     handlers::register(&io, realtime.clone());
     let fanout = tokio::spawn(fanout::run(realtime, shutdown.clone()));

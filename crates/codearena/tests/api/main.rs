@@ -15,6 +15,7 @@ mod durability;
 mod execution;
 mod health;
 mod helpers;
+mod ingress;
 mod rating;
 mod rating_crash;
 mod realtime;

@@ -13,8 +13,9 @@ fn socket_tests() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/socket")
 }
 
-/// Runs `script` against `base` with Node; panics with its output unless it passes.
-fn run_node(script: &str, base: &str) {
+/// Runs `script` against `base` with Node (and `env`); panics with its output unless it
+/// passes.
+pub(crate) fn run_node(script: &str, base: &str, env: &[(&str, &str)]) {
     let dir = socket_tests();
     assert!(
         dir.join("node_modules/socket.io-client").is_dir(),
@@ -26,6 +27,7 @@ fn run_node(script: &str, base: &str) {
         .env("BASE", base)
         .env("CORRECT", CORRECT)
         .env("WRONG", WRONG)
+        .envs(env.iter().copied())
         .output()
         .expect("node runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -41,7 +43,7 @@ fn run_node(script: &str, base: &str) {
 async fn embedded_a_whole_battle_through_socket_io_client() {
     let app = TestApp::spawn_judging(Mode::Embedded).await;
     let base = app.url("").trim_end_matches('/').to_owned();
-    tokio::task::spawn_blocking(move || run_node("battle.mjs", &base))
+    tokio::task::spawn_blocking(move || run_node("battle.mjs", &base, &[]))
         .await
         .unwrap();
 }

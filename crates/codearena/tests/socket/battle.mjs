@@ -7,7 +7,9 @@
 //
 //   BASE=http://127.0.0.1:PORT CORRECT=... WRONG=... node battle.mjs
 //
-// Exits 0 when every check holds; prints what it saw.
+// With REPLICAS=2 (behind the ingress, two realtime replicas) each client sends a sticky
+// key, and Ada and Bob are put on different replicas. Exits 0 when every check holds;
+// prints what it saw.
 
 import assert from "node:assert/strict";
 import { io } from "socket.io-client";
@@ -17,6 +19,7 @@ const CORRECT = process.env.CORRECT;
 const WRONG = process.env.WRONG;
 const LANGUAGE = process.env.LANGUAGE ?? "python";
 const DEADLINE_MS = 60_000;
+const REPLICAS = Number(process.env.REPLICAS ?? "1");
 const tag = Math.random().toString(36).slice(2, 8);
 
 async function api(method, path, token, body) {
@@ -57,18 +60,36 @@ function waitFor(what, events, test) {
   });
 }
 
-/** A connected socket and everything it received, by event name. */
-function connect(player, transports) {
-  const socket = io(BASE, { auth: { token: player.token }, transports, reconnection: false });
+/** A connected socket, the replica that holds it, and everything it received. */
+function connect(player, transports, sticky = `${player.name}-${Math.random()}`) {
+  const socket = io(BASE, {
+    auth: { token: player.token },
+    query: { sticky },
+    transports,
+    reconnection: false,
+  });
   const seen = { battle: [], match: [], rating: [], presence: [] };
   socket.on("battle:event", (e) => seen.battle.push(e));
   socket.on("match:found", (e) => seen.match.push(e));
   socket.on("rating:updated", (e) => seen.rating.push(e));
   socket.on("presence", (e) => seen.presence.push(e));
   return new Promise((resolve, reject) => {
-    socket.once("connect", () => resolve({ socket, seen }));
+    socket.once("hello", (hello) => {
+      assert.equal(hello.user_id, player.id);
+      resolve({ socket, seen, server: hello.server, sticky });
+    });
     socket.once("connect_error", reject);
   });
+}
+
+/** Connects `player` on a replica other than `other`'s (when there are two). */
+async function connectElsewhere(player, transports, other) {
+  for (let i = 0; i < 32; i++) {
+    const s = await connect(player, transports);
+    if (REPLICAS < 2 || s.server !== other.server) return s;
+    s.socket.close();
+  }
+  throw new Error("every sticky key led to the same replica");
 }
 
 function refused(auth) {
@@ -94,7 +115,7 @@ async function main() {
   const ada = await register("ada");
   const bob = await register("bob");
   const a = await connect(ada, ["websocket"]);
-  let b = await connect(bob, ["polling"]);
+  let b = await connectElsewhere(bob, ["polling"], a);
 
   // Malformed requests get an error answer; the connection stays up.
   const malformed = await a.socket.emitWithAck("battle:join", { battle: "nope" });
@@ -150,7 +171,10 @@ async function main() {
   await waitFor("Bob's verdict on Ada's socket", a.seen.battle, (e) => e.type === "judged" && e.user_id === bob.id);
 
   // Bob comes back with the last number he saw and gets exactly what he missed.
-  b = await connect(bob, ["polling", "websocket"]);
+  // Same sticky key: back to the replica that held his first socket.
+  const firstServer = b.server;
+  b = await connect(bob, ["polling", "websocket"], b.sticky);
+  assert.equal(b.server, firstServer);
   const last = before[before.length - 1].seq;
   assert.ok(last >= started.seq);
   const rejoined = await b.socket.emitWithAck("battle:join", { battle_id: id, after: last });
@@ -179,7 +203,7 @@ async function main() {
 
   a.socket.close();
   b.socket.close();
-  console.log(JSON.stringify({ battle: id, events: all.length, ada: seqs(a.seen.battle) }));
+  console.log(JSON.stringify({ battle: id, events: all.length, servers: [a.server, b.server] }));
 }
 
 main().then(
