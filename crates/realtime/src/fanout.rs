@@ -38,8 +38,31 @@ pub async fn run(realtime: Arc<Realtime>, shutdown: CancellationToken) {
             shutdown.clone(),
             on_rating
         ),
-        follow(realtime, names::REALTIME_PRESENCE, shutdown, on_presence),
+        follow(
+            realtime.clone(),
+            names::REALTIME_PRESENCE,
+            shutdown.clone(),
+            on_presence
+        ),
+        count_rooms(realtime, shutdown),
     );
+}
+
+/// How often the rooms gauge is set.
+const GAUGES: Duration = Duration::from_secs(5);
+
+/// `realtime_rooms`: battle rooms with at least one socket of this replica.
+async fn count_rooms(realtime: Arc<Realtime>, shutdown: CancellationToken) {
+    loop {
+        // The local adapter cannot fail.
+        let Ok(rooms) = realtime.io.rooms().await;
+        let battles = rooms.iter().filter(|r| r.starts_with("battle:")).count();
+        metrics::gauge!("realtime_rooms").set(battles as f64);
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(GAUGES) => {}
+        }
+    }
 }
 
 async fn follow<F, Fut>(
