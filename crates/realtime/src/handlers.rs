@@ -189,6 +189,8 @@ async fn join(realtime: &Realtime, socket: &SocketRef, request: JoinRequest) -> 
         }
         Err(FollowError::Delivery(e)) => {
             tracing::warn!(error = %e, "catching a socket up");
+            session.unfollow(battle.battle_id).await;
+            socket.leave(battle_room(battle.battle_id));
             drop_if_slow(socket, &e);
             return error(
                 "battle_unavailable",
