@@ -64,7 +64,11 @@ impl Workers {
                 shutdown.clone(),
             )),
             tokio::spawn(clock(self.service.clone(), tick, shutdown.clone())),
-            tokio::spawn(consume_results(self.service.clone(), results)),
+            tokio::spawn(consume_results(
+                self.service.clone(),
+                results,
+                shutdown.clone(),
+            )),
             tokio::spawn(matchmaker(self.service, tick, shutdown)),
         ])
     }
@@ -248,9 +252,19 @@ const MAX_RESULT_FAILURES: u32 = 5;
 async fn consume_results(
     service: Arc<BattleService>,
     mut results: tokio::sync::mpsc::Receiver<platform::messaging::Delivery>,
+    shutdown: CancellationToken,
 ) {
     let mut failures: std::collections::HashMap<Uuid, u32> = std::collections::HashMap::new();
-    while let Some(delivery) = results.recv().await {
+    loop {
+        // The broker's stream ends only once this receiver is dropped: stop on shutdown
+        // (a result taken but not yet recorded is not acknowledged, and comes again).
+        let delivery = tokio::select! {
+            _ = shutdown.cancelled() => return,
+            delivery = results.recv() => match delivery {
+                Some(delivery) => delivery,
+                None => return,
+            },
+        };
         let result: JobResult = match serde_json::from_slice(&delivery.payload) {
             Ok(r) => r,
             Err(e) => {

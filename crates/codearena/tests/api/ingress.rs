@@ -44,9 +44,17 @@ fn render(listen: &str, run_dir: &Path, upstreams: &[(&str, Vec<SocketAddr>)]) -
 
 /// nginx in the foreground on a free port, with its files in a directory of its own.
 struct Ingress {
-    _child: ChildProcess,
+    child: ChildProcess,
     base: String,
     _dir: tempfile::TempDir,
+}
+
+impl Drop for Ingress {
+    /// nginx's workers outlive a master killed with SIGKILL: stop it with SIGTERM, which
+    /// takes them along.
+    fn drop(&mut self) {
+        self.child.terminate();
+    }
 }
 
 impl Ingress {
@@ -73,7 +81,7 @@ impl Ingress {
         let base = format!("http://127.0.0.1:{port}");
         wait_for_ok(&format!("{base}/healthz"), Duration::from_secs(20)).await;
         Ingress {
-            _child: child,
+            child,
             base,
             _dir: dir,
         }

@@ -19,4 +19,5 @@ mod ingress;
 mod rating;
 mod rating_crash;
 mod realtime;
+mod shutdown;
 mod verifier;
