@@ -20,26 +20,9 @@ async fn postgres() -> (TestDatabase, Arc<dyn UserStore>) {
     (db, Arc::new(PostgresUserStore::new(pool).await.unwrap()))
 }
 
-macro_rules! suite {
-    ($($case:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $case() {
-                let (_db, store) = super::sqlite().await;
-                super::$case(store).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $case() {
-                let (_db, store) = super::postgres().await;
-                super::$case(store).await;
-            })*
-        }
-    };
-}
-
-suite!(
+testkit::suite_with_guard!(
+    sqlite => sqlite().await,
+    postgres => postgres().await;
     created_users_are_found_by_name_or_email_in_any_case,
     usernames_and_emails_are_unique_ignoring_case,
     concurrent_registrations_of_one_name_let_exactly_one_through,

@@ -23,26 +23,9 @@ async fn postgres() -> (TestDatabase, Arc<dyn BattleStore>) {
     (db, Arc::new(PostgresBattleStore::new(pool).await.unwrap()))
 }
 
-macro_rules! suite {
-    ($($case:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $case() {
-                let (_db, store) = super::sqlite().await;
-                super::$case(store).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $case() {
-                let (_db, store) = super::postgres().await;
-                super::$case(store).await;
-            })*
-        }
-    };
-}
-
-suite!(
+testkit::suite_with_guard!(
+    sqlite => sqlite().await,
+    postgres => postgres().await;
     a_created_battle_reads_back_with_its_players_and_events,
     a_change_from_a_stale_version_is_refused_and_writes_nothing,
     of_concurrent_changes_from_one_version_exactly_one_commits,

@@ -21,26 +21,9 @@ async fn postgres() -> (TestDatabase, Arc<dyn RatingStore>) {
     (db, Arc::new(PostgresRatingStore::new(pool).await.unwrap()))
 }
 
-macro_rules! suite {
-    ($($case:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $case() {
-                let (_db, store) = super::sqlite().await;
-                super::$case(store).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $case() {
-                let (_db, store) = super::postgres().await;
-                super::$case(store).await;
-            })*
-        }
-    };
-}
-
-suite!(
+testkit::suite_with_guard!(
+    sqlite => sqlite().await,
+    postgres => postgres().await;
     a_battle_applies_once_and_leaves_one_event_to_publish,
     concurrent_deliveries_of_one_battle_apply_it_once,
     concurrent_battles_sharing_players_lose_no_update,
