@@ -139,12 +139,22 @@ async fn on_battle(realtime: Arc<Realtime>, event: BusEvent) {
         }
     }
     let page = realtime.settings.catch_up_page;
+    let encoded = match serde_json::to_value(&event) {
+        Ok(encoded) => encoded,
+        Err(e) => return tracing::warn!(error = %e, "encoding a battle event"),
+    };
     for socket in realtime.io.within(battle_room(event.battle_id)).sockets() {
         let Some(session) = socket.extensions.get::<Session>() else {
             continue;
         };
         let delivered = session
-            .deliver(realtime.log.as_ref(), &SocketSink(&socket), &event, page)
+            .deliver(
+                realtime.log.as_ref(),
+                &SocketSink(&socket),
+                &event,
+                &encoded,
+                page,
+            )
             .await;
         if let Err(e) = delivered {
             tracing::warn!(error = %e, socket = %socket.id, "delivering a battle event");

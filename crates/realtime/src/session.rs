@@ -47,10 +47,11 @@ struct Followed {
     role: Role,
 }
 
-/// A connected socket's user and battles; cloned into the socket's extensions.
+/// A connected socket's user and battles; kept in the socket's extensions, which hand out
+/// clones — so everything is behind `Arc`s and a clone per event and socket costs nothing.
 #[derive(Clone)]
 pub struct Session {
-    pub viewer: Viewer,
+    pub viewer: Arc<Viewer>,
     battles: Arc<Mutex<HashMap<Uuid, Followed>>>,
 }
 
@@ -62,7 +63,7 @@ pub struct TooMany(pub usize);
 impl Session {
     pub fn new(viewer: Viewer) -> Self {
         Self {
-            viewer,
+            viewer: Arc::new(viewer),
             battles: Arc::new(Mutex::new(HashMap::new())),
         }
     }
@@ -116,13 +117,15 @@ impl Session {
             .collect()
     }
 
-    /// Sends `event` unless this socket does not follow its battle or already had it;
-    /// fills a gap before it from the log.
+    /// Sends `event` (already encoded as `payload`, once for a whole room) unless this
+    /// socket does not follow its battle or already had it; fills a gap before it from
+    /// the log.
     pub async fn deliver(
         &self,
         log: &dyn BattleLog,
         sink: &dyn Sink,
         event: &BattleEvent,
+        payload: &serde_json::Value,
         page: u32,
     ) -> Result<bool, DeliveryError> {
         let mut battles = self.battles.lock().await;
@@ -145,7 +148,7 @@ impl Session {
             .await?;
             return Ok(true);
         }
-        sink.send("battle:event", &serde_json::to_value(event)?)?;
+        sink.send("battle:event", payload)?;
         followed.cursor = event.seq;
         Ok(true)
     }

@@ -68,6 +68,10 @@ fn event(battle: Uuid, seq: i64) -> BattleEvent {
     }
 }
 
+fn encoded(event: &BattleEvent) -> serde_json::Value {
+    serde_json::to_value(event).unwrap()
+}
+
 fn session() -> Session {
     Session::new(Viewer {
         identity: Identity {
@@ -107,18 +111,57 @@ async fn live_events_are_sent_once_in_order_and_gaps_come_from_the_log() {
         .await
         .unwrap();
     // The log and the bus both bring 6: sent once. Nothing followed, nothing sent.
-    assert!(!s.deliver(&log, &sink, &event(battle, 6), 2).await.unwrap());
     assert!(
-        !s.deliver(&log, &sink, &event(Uuid::now_v7(), 7), 2)
-            .await
-            .unwrap()
+        !s.deliver(
+            &log,
+            &sink,
+            &event(battle, 6),
+            &encoded(&event(battle, 6)),
+            2
+        )
+        .await
+        .unwrap()
     );
+    let elsewhere = event(Uuid::now_v7(), 7);
+    let payload = encoded(&elsewhere);
+    let delivered = s.deliver(&log, &sink, &elsewhere, &payload, 2);
+    assert!(!delivered.await.unwrap());
     assert!(sink.sent.lock().unwrap().is_empty());
     // 7 and 8 were lost on the bus; 9 arrives: 7, 8 come from the log, then 9.
     let log = Log((1..=9).map(|n| event(battle, n)).collect());
-    assert!(s.deliver(&log, &sink, &event(battle, 9), 2).await.unwrap());
-    assert!(!s.deliver(&log, &sink, &event(battle, 8), 2).await.unwrap());
-    assert!(s.deliver(&log, &sink, &event(battle, 10), 2).await.unwrap());
+    assert!(
+        s.deliver(
+            &log,
+            &sink,
+            &event(battle, 9),
+            &encoded(&event(battle, 9)),
+            2
+        )
+        .await
+        .unwrap()
+    );
+    assert!(
+        !s.deliver(
+            &log,
+            &sink,
+            &event(battle, 8),
+            &encoded(&event(battle, 8)),
+            2
+        )
+        .await
+        .unwrap()
+    );
+    assert!(
+        s.deliver(
+            &log,
+            &sink,
+            &event(battle, 10),
+            &encoded(&event(battle, 10)),
+            2
+        )
+        .await
+        .unwrap()
+    );
     assert_eq!(*sink.sent.lock().unwrap(), vec![7, 8, 9, 10]);
 }
 
