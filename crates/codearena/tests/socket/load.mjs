@@ -1,16 +1,20 @@
-// The client side of the realtime benchmark (crates/bench/src/bin/realtime_load.rs starts
-// it): many spectators in one battle's room, through the official socket.io-client.
+// The client side of the realtime benchmark (crates/bench/src/bin/realtime_load/ starts
+// it): many spectators connected to one replica, ROOM of them in one battle's room, through
+// the official socket.io-client.
 //
-//   BASE=http://127.0.0.1:PORT TOKEN=... BATTLE=<uuid> SOCKETS=10000 EVENTS=50 BATCH=200 \
-//     node load.mjs
+//   BASE=http://127.0.0.1:PORT TOKEN=... BATTLE=<uuid> SOCKETS=10000 ROOM=100 EVENTS=50 \
+//     BATCH=200 node load.mjs
 //
 // Opens SOCKETS websocket connections, BATCH at a time (each its own connection: forceNew),
-// and has each join BATTLE with the spectator's token; then prints one line
-// `ready {joined, failed, failures, last_seq, connect_ms, rss_before, rss_after}` on stdout.
-// From then on it records, for every `battle:event` on every socket, Date.now() - at_ms
-// (whole milliseconds on both sides), and prints `result {...}` once every joined socket has
-// had EVENTS events past last_seq, or as soon as a line `end` arrives on stdin. Progress
-// goes to stderr.
+// all with the spectator's token. ROOM of them (default: all), spread evenly over the
+// connecting order, join BATTLE; the others only connect (the server puts every socket in
+// its user's room) and are held. Then prints one line
+// `ready {joined, held, failed, failures, last_seq, connect_ms, rss_before, rss_after}` on
+// stdout (joined: in the room; held: connected, not in it). From then on it records, for
+// every `battle:event` on every socket of the room, Date.now() - at_ms (whole milliseconds
+// on both sides), and prints `result {...}` once every joined socket has had EVENTS events
+// past last_seq, or as soon as a line `end` arrives on stdin. An event that reaches a socket
+// outside the room is counted as `stray`. Progress goes to stderr.
 
 import readline from "node:readline";
 import { io } from "socket.io-client";
@@ -19,11 +23,15 @@ const BASE = process.env.BASE;
 const TOKEN = process.env.TOKEN;
 const BATTLE = process.env.BATTLE;
 const SOCKETS = Number(process.env.SOCKETS ?? "1000");
+const ROOM = Math.min(SOCKETS, Number(process.env.ROOM ?? SOCKETS));
 const EVENTS = Number(process.env.EVENTS ?? "50");
 const BATCH = Number(process.env.BATCH ?? "200");
 const PATIENCE_MS = 60_000;
 
+// The sockets in the battle's room; `held` counts the others.
 const sockets = [];
+let held = 0;
+let stray = 0;
 const failures = {};
 let failed = 0;
 let lastSeq = null;
@@ -42,8 +50,16 @@ function fail(reason) {
   failed++;
 }
 
-/** One socket, connected and in the battle's room; null (and a failure counted) if not. */
-function open() {
+/** The n-th socket to connect (from 0) joins the room: ROOM of SOCKETS, evenly spread. */
+function member(n) {
+  return Math.floor(((n + 1) * ROOM) / SOCKETS) > Math.floor((n * ROOM) / SOCKETS);
+}
+
+/**
+ * One socket, connected (and in the battle's room if `join`); null (and a failure counted)
+ * if not.
+ */
+function open(join) {
   return new Promise((resolve) => {
     const socket = io(BASE, {
       auth: { token: TOKEN },
@@ -52,7 +68,7 @@ function open() {
       forceNew: true,
       timeout: PATIENCE_MS,
     });
-    const me = { socket, index: -1, next: 0 };
+    const me = { socket, join, index: -1, next: 0 };
     let settled = false;
     const done = (reason) => {
       if (settled) return;
@@ -74,6 +90,7 @@ function open() {
     });
     socket.on("battle:event", (e) => onEvent(me, e));
     socket.once("hello", async () => {
+      if (!join) return done(null);
       try {
         const reply = await socket
           .timeout(PATIENCE_MS)
@@ -90,6 +107,10 @@ function open() {
 
 function onEvent(me, event) {
   const now = Date.now();
+  if (!me.join) {
+    stray++;
+    return;
+  }
   if (!ready || me.index < 0 || lastSeq === null) return;
   const k = event.seq - lastSeq - 1;
   if (k !== me.next || k >= EVENTS) {
@@ -147,6 +168,7 @@ function finish() {
     expected: sockets.length * EVENTS,
     received,
     out_of_order: outOfOrder,
+    stray,
     dropped,
     all: summary(all),
     first_socket: summary(first),
@@ -159,19 +181,22 @@ function finish() {
 
 const rssBefore = process.memoryUsage().rss;
 const started = Date.now();
-while (sockets.length + failed < SOCKETS) {
-  const n = Math.min(BATCH, SOCKETS - sockets.length - failed);
-  const opened = await Promise.all(Array.from({ length: n }, open));
+let tried = 0;
+while (tried < SOCKETS) {
+  const n = Math.min(BATCH, SOCKETS - tried);
+  const opened = await Promise.all(Array.from({ length: n }, (_, i) => open(member(tried + i))));
+  tried += n;
   for (const me of opened) {
-    if (me) {
+    if (me?.join) {
       me.index = sockets.length;
       sockets.push(me);
+    } else if (me) {
+      held++;
     }
   }
-  const tried = sockets.length + failed;
   if (tried % 1000 < BATCH || tried === SOCKETS) {
     process.stderr.write(
-      `load.mjs: ${sockets.length} joined, ${tried - sockets.length} failed, ` +
+      `load.mjs: ${sockets.length} joined, ${held} held, ${failed} failed, ` +
         `${((Date.now() - started) / 1000).toFixed(1)} s\n`,
     );
   }
@@ -183,6 +208,7 @@ readyAt = Date.now();
 ready = true;
 const line = {
   joined: sockets.length,
+  held,
   failed,
   failures,
   last_seq: lastSeq,

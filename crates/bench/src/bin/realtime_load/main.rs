@@ -6,31 +6,33 @@
 //! sandbox slots, rating, battle and one realtime replica on PostgreSQL, Redis, RabbitMQ),
 //! has two players matched, and runs `crates/codearena/tests/socket/load.mjs` (the official
 //! socket.io-client in Node), which opens `--sockets` websocket connections with a
-//! spectator's token and joins each to the battle's room. RSS (`/proc/self/status`) is read
+//! spectator's token. `--room` of them (default: all), spread evenly over the connecting
+//! order, join the battle's room; the others are only connected and held (each socket is
+//! in its user's room, which no battle event goes to). RSS (`/proc/self/status`) is read
 //! before and after. Then `--events` synthetic events of the battle go on the bus, numbered
 //! right after its last one (every cursor passes them straight on), `at_ms` = now; Node
-//! records Date.now() − at_ms on every socket. Node shares the machine's cores with the server.
+//! records Date.now() − at_ms on every socket of the room. Node shares the machine's cores
+//! with the server.
 //!
 //! `npm ci --prefix crates/codearena/tests/socket`, then
 //! `cargo run --release -j 2 -p bench --bin realtime_load -- --sockets 10000 --events 50`
+//! `cargo run --release -j 2 -p bench --bin realtime_load -- --sockets 10000 --room 2`
 //!
 //! A benchmark: it stops with an error at the first unexpected answer; nothing the network
 //! sent is unwrapped.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+mod stack;
 
 use anyhow::{Context, bail};
 use clap::{Parser, ValueEnum};
-use codearena::Settings;
-use codearena::cluster::Service;
 use contracts::battle::{BattleEvent, EventBody};
 use contracts::names::BATTLE_EVENTS;
-use platform::Infra;
 use platform::shutdown::Shutdown;
 use serde_json::{Value, json};
-use testkit::{TestDatabase, TestServer};
+use stack::{call, cpu, now_ms, raise_fd_limit, register, rss, start};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
 use tokio::process::ChildStdout;
 use uuid::Uuid;
@@ -45,9 +47,13 @@ enum Mode {
 struct Args {
     #[arg(long, value_enum, default_value = "embedded")]
     mode: Mode,
-    /// Sockets to open, all in one battle's room.
+    /// Sockets to open and hold.
     #[arg(long, default_value_t = 10_000)]
     sockets: usize,
+    /// How many of them join the measured battle's room (default: all); the others are
+    /// only connected.
+    #[arg(long)]
+    room: Option<usize>,
     /// Events to publish once they are all in.
     #[arg(long, default_value_t = 50)]
     events: usize,
@@ -66,11 +72,15 @@ struct Args {
 const CONNECTING: Duration = Duration::from_secs(1800);
 /// How long the last event may take to reach every socket.
 const DRAIN: Duration = Duration::from_secs(60);
-const SERVICE_TOKEN: &str = "bench-service-token-bench-service-token-00";
 
 fn main() -> anyhow::Result<()> {
     sandbox::enter_if_requested();
     let args = Args::parse();
+    let room = args.room.unwrap_or(args.sockets);
+    anyhow::ensure!(
+        (1..=args.sockets).contains(&room),
+        "--room must be 1..=--sockets"
+    );
     let filter = tracing_subscriber::EnvFilter::try_new(&args.log)?;
     let logs = tracing_subscriber::fmt().with_env_filter(filter);
     logs.with_writer(std::io::stderr).init();
@@ -85,149 +95,6 @@ fn main() -> anyhow::Result<()> {
         .enable_all()
         .build()?
         .block_on(run(args))
-}
-
-/// Raises RLIMIT_NOFILE to `want` (the hard limit too, when allowed); the soft limit now.
-fn raise_fd_limit(want: u64) -> u64 {
-    let mut old = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: `old` is a valid rlimit to write to.
-    unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut old) };
-    // Raising the hard limit needs privileges; without them, up to the hard limit.
-    for max in [old.rlim_max.max(want), old.rlim_max] {
-        let new = libc::rlimit {
-            rlim_cur: want.min(max).max(old.rlim_cur),
-            rlim_max: max,
-        };
-        // SAFETY: `new` is a valid rlimit.
-        if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &new) } == 0 {
-            return new.rlim_cur;
-        }
-    }
-    old.rlim_cur
-}
-
-/// The app, started in this process, and where each part of it answers.
-struct Stack {
-    auth: String,
-    battle: String,
-    realtime: String,
-    infra: Arc<Infra>,
-    _keep: (Vec<TestServer>, Option<TestDatabase>, tempfile::TempDir),
-}
-
-async fn start(mode: Mode, shutdown: &Shutdown) -> anyhow::Result<Stack> {
-    let data = tempfile::tempdir()?;
-    let mut settings = Settings::default();
-    settings.auth.jwt_secret = Some("bench-secret-bench-secret-bench-secret-00".into());
-    settings.auth.bcrypt_cost = 4;
-    settings.embedded.data_dir = data.path().join("data");
-    settings.execution.workers = Some(0);
-    settings.execution.package_cache_dir = Some(data.path().join("packages"));
-    settings.execution.service_token = Some(SERVICE_TOKEN.into());
-    let problems = data.path().join("problems");
-    testkit::problems::write_sum_package(&problems.join("sum"))?;
-    settings.battle.problems_dir = problems;
-    // The players never arrive: the battle must not be cancelled (an event of its own
-    // would take the numbers this program publishes) while the sockets connect.
-    settings.battle.arrive_secs = 24 * 3600;
-    if let Mode::Embedded = mode {
-        let app = codearena::embedded::build(&settings, shutdown).await?;
-        let server = TestServer::start(app.router).await;
-        let base = format!("http://{}", server.addr);
-        return Ok(Stack {
-            auth: base.clone(),
-            battle: base.clone(),
-            realtime: base,
-            infra: app.infra,
-            _keep: (vec![server], None, data),
-        });
-    }
-    let db = TestDatabase::postgres().await;
-    settings.database.url = Some(db.url().to_owned());
-    settings.redis.url = Some(testkit::redis_url());
-    settings.redis.prefix = testkit::unique_prefix();
-    settings.amqp.url = Some(testkit::amqp_url());
-    settings.amqp.prefix = testkit::unique_prefix();
-    let mut servers = Vec::new();
-    use Service::*;
-    for service in [Auth, Execution, Rating, Battle, Realtime] {
-        let app = codearena::cluster::build(service, &settings, shutdown).await?;
-        let server = TestServer::start(app.router).await;
-        let base = format!("http://{}", server.addr);
-        match service {
-            Auth => settings.cluster.auth_url = base,
-            Execution => settings.cluster.execution_url = base,
-            Rating => settings.cluster.rating_url = base,
-            Battle => settings.cluster.battle_url = base,
-            Realtime => {}
-        }
-        servers.push(server);
-    }
-    let infra = Infra::cluster(&settings.database, &settings.redis, &settings.amqp);
-    Ok(Stack {
-        auth: settings.cluster.auth_url.clone(),
-        battle: settings.cluster.battle_url.clone(),
-        realtime: format!("http://{}", servers[4].addr),
-        infra: Arc::new(infra),
-        _keep: (servers, Some(db), data),
-    })
-}
-
-/// One HTTP call; the answer's JSON, or an error unless the status is `expect`.
-async fn call(request: reqwest::RequestBuilder, expect: u16) -> anyhow::Result<Value> {
-    let response = request.send().await?;
-    let (status, url) = (response.status().as_u16(), response.url().clone());
-    let body: Value = response.json().await.unwrap_or(Value::Null);
-    anyhow::ensure!(status == expect, "{url}: {status}, not {expect}: {body}");
-    Ok(body)
-}
-
-/// Registers `name`: its access token and id.
-async fn register(
-    http: &reqwest::Client,
-    auth: &str,
-    name: &str,
-) -> anyhow::Result<(String, Uuid)> {
-    let (email, password) = (format!("{name}@example.com"), "correct horse");
-    let body = json!({"username": name, "email": email, "password": password});
-    let answer = call(
-        http.post(format!("{auth}/api/auth/register")).json(&body),
-        201,
-    )
-    .await?;
-    let token = answer["access_token"].as_str().context("no access_token")?;
-    let id = answer["user"]["id"].as_str().context("no user.id")?;
-    Ok((token.to_owned(), id.parse()?))
-}
-
-/// VmRSS of process `pid` (`self` for this one), in bytes.
-fn rss(pid: &str) -> anyhow::Result<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    let line = status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .context("no VmRSS")?;
-    let kib: u64 = line.split_whitespace().nth(1).context("VmRSS")?.parse()?;
-    Ok(kib * 1024)
-}
-
-/// Unix milliseconds, as events' `at_ms`.
-fn now_ms() -> i64 {
-    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
-    since.map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-}
-
-/// CPU time (user + system) this process has used.
-fn cpu() -> Duration {
-    // SAFETY: an all-zero rusage is valid, and getrusage only writes to it.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: `usage` is a valid rusage to write to.
-    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
-    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    tv(usage.ru_utime) + tv(usage.ru_stime)
 }
 
 /// The JSON after `prefix ` on the next line of Node's stdout that has it.
@@ -276,6 +143,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
         .env("TOKEN", &spectator)
         .env("BATTLE", battle.to_string())
         .env("SOCKETS", args.sockets.to_string())
+        .env("ROOM", args.room.unwrap_or(args.sockets).to_string())
         .env("EVENTS", args.events.to_string())
         .env("BATCH", args.batch.to_string())
         .stdin(std::process::Stdio::piped())
@@ -288,6 +156,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let mut lines = BufReader::new(node.stdout.take().context("node's stdout")?).lines();
     let ready = tokio::time::timeout(CONNECTING, line(&mut lines, "ready ")).await??;
     let joined = ready["joined"].as_u64().context("joined")?;
+    let held = joined + ready["held"].as_u64().context("held")?;
     let last_seq = ready["last_seq"].as_i64().context("no socket joined")?;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let rss_after = rss("self")?;
@@ -320,17 +189,21 @@ async fn run(args: Args) -> anyhow::Result<()> {
 
     let mib = |b: u64| format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0));
     let ms = |v: &Value| v.as_f64().map_or("–".to_owned(), |v| format!("{v:.0} ms"));
-    let per_socket = rss_after.saturating_sub(rss_before) as f64 / joined.max(1) as f64 / 1024.0;
+    let per_socket = rss_after.saturating_sub(rss_before) as f64 / held.max(1) as f64 / 1024.0;
     let (before, after, node_rss) = (mib(rss_before), mib(rss_after), mib(node_rss));
     let (r, n) = (&result, args.events.max(1) as f64);
     let server_cpu = server_cpu.as_secs_f64() * 1e3;
     let node_cpu = r["client_cpu_ms"].as_f64().unwrap_or(0.0);
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let (mode, events, apart, asked) = (args.mode, args.events, args.interval_ms, args.sockets);
-    println!("mode {mode:?}, {events} events {apart} ms apart");
+    let room = args.room.unwrap_or(asked);
+    println!(
+        "mode {mode:?}, {asked} sockets, {room} in the room, {events} events {apart} ms apart"
+    );
     println!("load average now: {}", load.trim());
     println!("\n| measure | value |\n|---|---|");
-    println!("| sockets held (in the room) | {joined} of {asked} |");
+    println!("| sockets held | {held} of {asked} |");
+    println!("| in the measured battle's room | {joined} |");
     println!("| failed | {} {} |", ready["failed"], ready["failures"]);
     let (batch, connecting) = (args.batch, ms(&ready["connect_ms"]));
     println!("| connecting them, {batch} at a time | {connecting} |");
@@ -339,6 +212,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
     println!("| Node RSS (the clients) | {node_rss} |");
     let (got, want, bad) = (&r["received"], &r["expected"], &r["out_of_order"]);
     println!("| events received / expected | {got} / {want} (out of order {bad}) |");
+    println!("| events at sockets outside the room | {} |", r["stray"]);
     println!("| sockets dropped while events flowed | {} |", r["dropped"]);
     let (all, first, last) = ("all (socket, event) pairs", "first socket", "last socket");
     for (name, s) in [
