@@ -4,7 +4,6 @@
 //! the outbox relay) is in [`crate::workers`].
 
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use contracts::auth::Identity;
 use contracts::battle::{BattleEvent, BattleMode, PlayerRef};
@@ -80,12 +79,7 @@ impl From<StoreError> for BattleError {
     }
 }
 
-pub fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or_default()
-}
+pub use platform::clock::now_ms;
 
 pub struct BattleService {
     pub(crate) settings: BattleSettings,

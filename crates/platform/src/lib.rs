@@ -14,6 +14,7 @@
 pub mod auth;
 pub mod blobs;
 pub mod bus;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod extract;

@@ -269,8 +269,4 @@ fn view(s: &Standing, rank: Option<u64>) -> PlayerRating {
     }
 }
 
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-}
+pub use platform::clock::now_ms;

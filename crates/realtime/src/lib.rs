@@ -38,8 +38,4 @@ pub struct Realtime {
     pub server_id: uuid::Uuid,
 }
 
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-}
+pub use platform::clock::now_ms;

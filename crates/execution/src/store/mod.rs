@@ -75,9 +75,4 @@ pub const STALE_IN_FLIGHT_MS: i64 = 10 * 60 * 1000;
 /// How long an unfinished job's record is kept, at least (results then keep theirs).
 pub const QUEUED_TTL: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or_default()
-}
+pub use platform::clock::now_ms;

@@ -28,7 +28,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use sqlx::sqlite::SqlitePool;
 use sqlx::{Sqlite, Transaction};
@@ -226,12 +226,8 @@ fn millis(duration: Duration) -> i64 {
     i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
 }
 
-/// Unix milliseconds (wall clock: pending entries outlive the process).
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, millis)
-}
+// Wall-clock times (`crate::clock::now_ms`): pending entries outlive the process.
+use crate::clock::now_ms;
 
 #[async_trait::async_trait]
 impl DurableStream for SqliteStream {

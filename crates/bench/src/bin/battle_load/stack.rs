@@ -167,12 +167,7 @@ impl Api {
 }
 
 /// Unix milliseconds, as events' `at_ms`.
-pub(crate) fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or_default()
-}
+pub(crate) use platform::clock::now_ms;
 
 /// A difference of Unix milliseconds in µs (never negative).
 pub(crate) fn whole_ms(ms: i64) -> u64 {

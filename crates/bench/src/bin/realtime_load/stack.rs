@@ -145,10 +145,7 @@ pub(crate) fn rss(pid: &str) -> anyhow::Result<u64> {
 }
 
 /// Unix milliseconds, as events' `at_ms`.
-pub(crate) fn now_ms() -> i64 {
-    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
-    since.map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-}
+pub(crate) use platform::clock::now_ms;
 
 /// CPU time (user + system) this process has used.
 pub(crate) fn cpu() -> Duration {
