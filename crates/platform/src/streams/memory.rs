@@ -234,11 +234,7 @@ impl DurableStream for MemoryStream {
         count: usize,
         block: Duration,
     ) -> Result<Vec<StreamEntry>, StreamError> {
-        // A `block` too long to add to now waits a year, which is as good as forever.
-        let now = tokio::time::Instant::now();
-        let deadline = now
-            .checked_add(block)
-            .unwrap_or_else(|| now + Duration::from_secs(365 * 24 * 60 * 60));
+        let deadline = super::read_deadline(block);
         let appended = self.appended(stream);
         loop {
             // Registered before looking, so an append in between still wakes this read.

@@ -105,6 +105,14 @@ pub trait DurableStream: Send + Sync {
     async fn lag(&self, stream: &str, group: &str) -> Result<u64, StreamError>;
 }
 
+/// When a read that may wait `block` gives up (for the in-process streams, which wait on
+/// their own): a `block` too long to add to now waits a year, as good as forever.
+fn read_deadline(block: Duration) -> tokio::time::Instant {
+    let now = tokio::time::Instant::now();
+    now.checked_add(block)
+        .unwrap_or_else(|| now + Duration::from_secs(365 * 24 * 60 * 60))
+}
+
 /// One entry, as handed to a consumer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StreamEntry {

@@ -265,11 +265,7 @@ impl DurableStream for SqliteStream {
         if count == 0 {
             return Ok(Vec::new());
         }
-        // A `block` too long to add to now waits a year, which is as good as forever.
-        let start = tokio::time::Instant::now();
-        let deadline = start
-            .checked_add(block)
-            .unwrap_or_else(|| start + Duration::from_secs(365 * 24 * 60 * 60));
+        let deadline = super::read_deadline(block);
         let appended = self.appended(stream);
         loop {
             // Registered before looking, so an append in between still wakes this read.
