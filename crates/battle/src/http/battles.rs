@@ -46,6 +46,7 @@ pub(super) fn view(state: &AppState, battle: &Battle, viewer: Uuid) -> BattleVie
 #[utoipa::path(
     post,
     path = "/api/battle/create",
+    operation_id = "create_battle",
     security(("bearer" = [])),
     request_body(content = CreateRequest, description = "May be empty"),
     responses(
@@ -86,6 +87,7 @@ pub async fn create(
 #[utoipa::path(
     post,
     path = "/api/battle/join/{code}",
+    operation_id = "join_invite",
     security(("bearer" = [])),
     params(("code" = String, Path, description = "The invite code")),
     responses(
@@ -123,6 +125,7 @@ pub struct MyBattles {
 #[utoipa::path(
     get,
     path = "/api/battle/mine",
+    operation_id = "my_battles",
     security(("bearer" = [])),
     responses((status = 200, description = "Mine", body = MyBattles), AuthUserErrors)
 )]
@@ -150,6 +153,7 @@ pub struct LiveBattles {
 #[utoipa::path(
     get,
     path = "/api/battle/live",
+    operation_id = "live_battles",
     security(("bearer" = [])),
     responses((status = 200, description = "Newest first", body = LiveBattles), AuthUserErrors)
 )]
@@ -171,6 +175,7 @@ pub async fn live(
 #[utoipa::path(
     get,
     path = "/api/battle/{id}",
+    operation_id = "get_battle",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The battle's id")),
     responses(
@@ -201,6 +206,7 @@ pub async fn get(
 #[utoipa::path(
     delete,
     path = "/api/battle/{id}",
+    operation_id = "withdraw_battle",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The battle's id")),
     responses(
@@ -227,6 +233,7 @@ pub async fn withdraw(
 #[utoipa::path(
     post,
     path = "/api/battle/{id}/ready",
+    operation_id = "ready",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The battle's id")),
     responses(
@@ -253,6 +260,7 @@ pub async fn arrive(
 #[utoipa::path(
     post,
     path = "/api/battle/{id}/resign",
+    operation_id = "resign",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The battle's id")),
     responses(
@@ -298,6 +306,7 @@ pub struct EventPage {
 #[utoipa::path(
     get,
     path = "/api/battle/{id}/events",
+    operation_id = "battle_events",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The battle's id"), EventsQuery),
     responses(

@@ -18,6 +18,7 @@ pub struct ProblemList {
 #[utoipa::path(
     get,
     path = "/api/battle/problems",
+    operation_id = "list_problems",
     responses((status = 200, description = "Every installed problem", body = ProblemList))
 )]
 #[tracing::instrument(skip_all)]
@@ -35,6 +36,7 @@ pub async fn list(State(state): State<AppState>) -> Json<ProblemList> {
 #[utoipa::path(
     get,
     path = "/api/battle/problems/{slug}",
+    operation_id = "get_problem",
     params(("slug" = String, Path, description = "The problem's short name")),
     responses(
         (status = 200, description = "What players may read of the problem", body = ProblemDetail),

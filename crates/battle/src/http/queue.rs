@@ -65,6 +65,7 @@ fn queued(state: &AppState, entry: &QueueEntry) -> QueueStatus {
 #[utoipa::path(
     post,
     path = "/api/battle/queue",
+    operation_id = "join_queue",
     security(("bearer" = [])),
     request_body = QueueRequest,
     responses(
@@ -90,6 +91,7 @@ pub async fn join(
 #[utoipa::path(
     delete,
     path = "/api/battle/queue",
+    operation_id = "leave_queue",
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Not waiting any more (or never was)"),
@@ -109,6 +111,7 @@ pub async fn leave(
 #[utoipa::path(
     get,
     path = "/api/battle/queue",
+    operation_id = "queue_status",
     security(("bearer" = [])),
     responses((status = 200, description = "queued, matched or idle", body = QueueStatus), AuthUserErrors)
 )]

@@ -27,6 +27,7 @@ pub struct SubmitRequest {
 #[utoipa::path(
     post,
     path = "/api/battle/{id}/submissions",
+    operation_id = "submit",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The battle's id")),
     request_body = SubmitRequest,
@@ -66,6 +67,7 @@ pub struct SubmissionList {
 #[utoipa::path(
     get,
     path = "/api/battle/{id}/submissions",
+    operation_id = "list_submissions",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The battle's id")),
     responses(
@@ -94,6 +96,7 @@ pub async fn list(
 #[utoipa::path(
     get,
     path = "/api/battle/{id}/submissions/{submission}",
+    operation_id = "get_submission",
     security(("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "The battle's id"),

@@ -76,6 +76,7 @@ impl FromRequestParts<AppState> for ServiceCaller {
 #[utoipa::path(
     post,
     path = "/internal/execution/judge",
+    operation_id = "judge_internal",
     security(("service" = [])),
     request_body = ServiceJudgeRequest,
     responses(
