@@ -104,7 +104,8 @@ pub async fn build(
                 .parts
         }
     };
-    Ok(App::new(infra, parts, settings))
+    // nginx serves the web app in front of the services.
+    Ok(App::new(infra, parts, settings, None))
 }
 
 /// Tokens are checked by asking the auth service.

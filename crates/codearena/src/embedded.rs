@@ -1,5 +1,6 @@
 //! Embedded mode: every service in one process, on one SQLite file and in-process
-//! queues, served on one port (8083 by default). Services call each other in-process.
+//! queues, served on one port (8083 by default), with the web app. Services call each
+//! other in-process.
 
 use std::sync::Arc;
 
@@ -45,5 +46,6 @@ pub async fn build(settings: &Settings, shutdown: &Shutdown) -> anyhow::Result<A
         .merge(battle.parts)
         .merge(rating.parts)
         .merge(realtime.parts);
-    Ok(App::new(infra, parts, settings))
+    let web = crate::web::router(crate::web::BUILT);
+    Ok(App::new(infra, parts, settings, Some(web)))
 }

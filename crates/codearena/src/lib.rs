@@ -8,14 +8,19 @@
 //! - [`embedded`]: every service in one process on SQLite and in-process queues (:8083).
 //! - [`cluster`]: one service on its own, on PostgreSQL, Redis and RabbitMQ (the spec's
 //!   layout).
+//! - [`web`]: the web app compiled into the binary, served in embedded mode (nginx serves
+//!   it in cluster mode).
+//! - [`openapi`]: the services' OpenAPI documents, as `codearena openapi` writes them.
 
 pub mod battle_log;
 pub mod cluster;
 pub mod embedded;
 pub mod judging;
+pub mod openapi;
 pub mod problems;
 pub mod ratings;
 pub mod settings;
+pub mod web;
 
 pub use settings::Settings;
 
@@ -40,8 +45,14 @@ pub struct App {
 
 impl App {
     /// Serves `parts` with the readiness checks of their own and of the infrastructure
-    /// they connected to.
-    fn new(infra: Infra, parts: ServiceParts, settings: &Settings) -> Self {
+    /// they connected to; `fallback` answers what no route matches (embedded mode: the
+    /// web app), or a problem+json 404 without one.
+    fn new(
+        infra: Infra,
+        parts: ServiceParts,
+        settings: &Settings,
+        fallback: Option<Router>,
+    ) -> Self {
         let mut readiness = infra.readiness();
         readiness.extend(parts.readiness);
         let router = http::finish(
@@ -49,6 +60,7 @@ impl App {
             Layers {
                 readiness,
                 trust_forwarded_for: settings.http.trust_forwarded_for,
+                fallback,
             },
         );
         Self {

@@ -44,6 +44,12 @@ enum Command {
         #[command(subcommand)]
         command: codearena::problems::ProblemCommand,
     },
+    /// Write each service's OpenAPI document to DIR/<service>.json (the web app's API
+    /// types are generated from web/openapi).
+    Openapi {
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -58,6 +64,9 @@ fn main() -> ExitCode {
         Some(Command::Problem { command }) => Settings::load(cli.config.as_deref())
             .context("loading configuration")
             .and_then(|settings| codearena::problems::run(command, &settings)),
+        Some(Command::Openapi { out }) => {
+            codearena::openapi::write(&out).map(|()| ExitCode::SUCCESS)
+        }
         command => return serve(Cli { command, ..cli }),
     };
     match tool {

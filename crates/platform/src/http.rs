@@ -25,16 +25,22 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub struct Layers {
     pub readiness: Vec<Arc<dyn ReadinessCheck>>,
     pub trust_forwarded_for: bool,
+    /// What answers a request no route matches (embedded mode: the web app); without one,
+    /// the [`no_such_route`] problem.
+    pub fallback: Option<Router>,
 }
 
-/// Adds `/healthz`, `/readyz`, `/metrics`, problem+json for unknown routes and methods,
-/// request ids (taken from `X-Request-Id` or made), a span per request, HTTP metrics, and a
-/// 500 problem for a panicking handler.
+/// Adds `/healthz`, `/readyz`, `/metrics`, problem+json for unknown routes (or the given
+/// fallback) and methods, request ids (taken from `X-Request-Id` or made), a span per
+/// request, HTTP metrics, and a 500 problem for a panicking handler.
 pub fn finish(app: Router, layers: Layers) -> Router {
     crate::metrics::handle();
-    app.merge(health::router(layers.readiness))
-        .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
+    let app = app.merge(health::router(layers.readiness));
+    let app = match layers.fallback {
+        Some(fallback) => app.fallback_service(fallback),
+        None => app.fallback(not_found),
+    };
+    app.method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(crate::metrics::track_http))
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::internal("handler panicked").into_response()
@@ -80,8 +86,13 @@ fn on_response(response: &Response, latency: std::time::Duration, _span: &Span) 
     );
 }
 
-async fn not_found() -> ApiError {
+/// The answer to a path no route serves.
+pub fn no_such_route() -> ApiError {
     ApiError::not_found("No such route.")
+}
+
+async fn not_found() -> ApiError {
+    no_such_route()
 }
 
 async fn method_not_allowed() -> ApiError {

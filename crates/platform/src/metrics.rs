@@ -93,6 +93,12 @@ pub async fn serve_metrics() -> impl IntoResponse {
     )
 }
 
+/// The `route` label of a response that no route template matched (a fallback answered
+/// it), in place of `unmatched`: a fallback that serves many paths (the web app's pages)
+/// puts one name in the response's extensions, never the path.
+#[derive(Debug, Clone, Copy)]
+pub struct RouteLabel(pub &'static str);
+
 /// Middleware: request duration by method, route template and status; requests in flight.
 pub async fn track_http(request: Request, next: Next) -> Response {
     let route = request
@@ -111,6 +117,10 @@ pub async fn track_http(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let response = next.run(request).await;
     in_flight.decrement(1.0);
+    let route = match response.extensions().get::<RouteLabel>() {
+        Some(RouteLabel(label)) => (*label).to_owned(),
+        None => route,
+    };
     metrics::histogram!(
         HTTP_REQUEST_DURATION,
         "method" => method,

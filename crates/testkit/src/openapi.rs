@@ -72,6 +72,7 @@ pub async fn assert_serves_exactly(router: axum::Router, document: &Value) {
         Layers {
             readiness: Vec::new(),
             trust_forwarded_for: false,
+            fallback: None,
         },
     );
     let server = TestServer::start(app).await;

@@ -44,6 +44,12 @@ pub fn router(auth: Arc<AuthService>) -> Router {
     router.layer(DefaultBodyLimit::max(limit)).with_state(state)
 }
 
+/// The OpenAPI document, exactly as `GET /api/auth/openapi.json` serves it; `codearena
+/// openapi` writes it for the web app, whose API types are generated from it.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    routes().into_openapi()
+}
+
 /// Every route with its operation in the OpenAPI document, which is served too: a route is
 /// registered together with its documentation (`#[utoipa::path]` on the handler).
 fn routes() -> OpenApiRouter<AppState> {

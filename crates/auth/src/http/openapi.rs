@@ -35,7 +35,7 @@ mod tests {
     ];
 
     fn document() -> Value {
-        serde_json::to_value(super::super::routes().into_openapi()).unwrap()
+        serde_json::to_value(super::super::openapi()).unwrap()
     }
 
     #[test]

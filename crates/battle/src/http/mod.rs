@@ -45,6 +45,12 @@ pub fn router(service: Arc<BattleService>, verifier: SharedVerifier) -> Router {
         .with_state(AppState { service, verifier })
 }
 
+/// The OpenAPI document, exactly as `GET /api/battle/openapi.json` serves it; `codearena
+/// openapi` writes it for the web app, whose API types are generated from it.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    routes().into_openapi()
+}
+
 fn routes() -> OpenApiRouter<AppState> {
     let routes = OpenApiRouter::with_openapi(openapi::Info::openapi())
         .routes(routes!(problems::list))

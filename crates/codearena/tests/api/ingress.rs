@@ -1,17 +1,23 @@
 //! The ingress (`deploy/nginx/codearena.conf.template`): the file nginx runs is valid
-//! (`nginx -t`), and a whole battle is played through nginx in cluster mode with two
-//! realtime and two execution replicas, the players' sockets on different replicas (the
-//! official socket.io-client; `tests/socket/battle.mjs`).
+//! (`nginx -t`); it serves the web app with the headers embedded mode sends and leaves
+//! every API path to the services; and a whole battle is played through nginx in cluster
+//! mode with two realtime and two execution replicas, the players' sockets on different
+//! replicas (the official socket.io-client; `tests/socket/battle.mjs`).
 
 use std::net::SocketAddr;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use codearena::cluster::Service;
-use testkit::{ChildProcess, free_port, wait_for_ok};
+use codearena::web;
+use platform::http::{Layers, finish};
+use reqwest::StatusCode;
+use testkit::{ChildProcess, TestServer, free_port, wait_for_ok};
 
 use crate::app::{Mode, TestApp};
+use crate::helpers::assert_problem;
 use crate::realtime::run_node;
 
 fn template() -> String {
@@ -28,12 +34,47 @@ fn nginx() -> &'static str {
     }
 }
 
+/// The web app nginx serves: `web/dist` when it is built, else (as scripts/cluster never
+/// does) a directory of its own with the page of a build without it as index.html.
+struct WebRoot {
+    path: PathBuf,
+    _made: Option<tempfile::TempDir>,
+}
+
+impl WebRoot {
+    fn new() -> Self {
+        let dist = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../web/dist");
+        if dist.join("index.html").is_file() {
+            let path = dist.canonicalize().unwrap();
+            return WebRoot { path, _made: None };
+        }
+        let made = tempfile::tempdir().unwrap();
+        // nginx's workers may run as another user than the test.
+        std::fs::set_permissions(made.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::write(made.path().join("index.html"), web::NOT_BUILT_PAGE).unwrap();
+        WebRoot {
+            path: made.path().to_owned(),
+            _made: Some(made),
+        }
+    }
+
+    fn index(&self) -> String {
+        std::fs::read_to_string(self.path.join("index.html")).unwrap()
+    }
+}
+
 /// The template with its placeholders filled: `upstreams` maps each placeholder (AUTH,
 /// BATTLE, EXECUTION, RATING, REALTIME) to its servers.
-fn render(listen: &str, run_dir: &Path, upstreams: &[(&str, Vec<SocketAddr>)]) -> String {
+fn render(
+    listen: &str,
+    run_dir: &Path,
+    web_root: &Path,
+    upstreams: &[(&str, Vec<SocketAddr>)],
+) -> String {
     let mut config = template()
         .replace("{{LISTEN}}", listen)
-        .replace("{{RUN_DIR}}", &run_dir.display().to_string());
+        .replace("{{RUN_DIR}}", &run_dir.display().to_string())
+        .replace("{{WEB_ROOT}}", &web_root.display().to_string());
     for (name, servers) in upstreams {
         let lines: Vec<String> = servers.iter().map(|s| format!("server {s};")).collect();
         config = config.replace(&format!("{{{{{name}}}}}"), &lines.join("\n        "));
@@ -46,6 +87,7 @@ fn render(listen: &str, run_dir: &Path, upstreams: &[(&str, Vec<SocketAddr>)]) -
 struct Ingress {
     child: ChildProcess,
     base: String,
+    web_root: WebRoot,
     _dir: tempfile::TempDir,
 }
 
@@ -60,11 +102,13 @@ impl Drop for Ingress {
 impl Ingress {
     async fn start(upstreams: &[(&str, Vec<SocketAddr>)]) -> Self {
         let dir = tempfile::tempdir().unwrap();
+        let web_root = WebRoot::new();
         let port = free_port();
         let config = dir.path().join("nginx.conf");
+        let listen = format!("127.0.0.1:{port}");
         std::fs::write(
             &config,
-            render(&format!("127.0.0.1:{port}"), dir.path(), upstreams),
+            render(&listen, dir.path(), &web_root.path, upstreams),
         )
         .unwrap();
         let child = ChildProcess::spawn(
@@ -83,6 +127,7 @@ impl Ingress {
         Ingress {
             child,
             base,
+            web_root,
             _dir: dir,
         }
     }
@@ -102,7 +147,9 @@ fn the_ingress_configuration_passes_nginx_t() {
             .map(|name| (name, some.clone()))
             .collect();
     let config = dir.path().join("nginx.conf");
-    std::fs::write(&config, render("127.0.0.1:8083", dir.path(), &upstreams)).unwrap();
+    let web_root = WebRoot::new();
+    let rendered = render("127.0.0.1:8083", dir.path(), &web_root.path, &upstreams);
+    std::fs::write(&config, rendered).unwrap();
     let output = Command::new(nginx())
         .arg("-t")
         .arg("-c")
@@ -141,4 +188,89 @@ async fn cluster_a_whole_battle_through_nginx_on_two_realtime_replicas() {
     tokio::task::spawn_blocking(move || run_node("battle.mjs", &base, &[("REPLICAS", "2")]))
         .await
         .unwrap();
+}
+
+fn header<'a>(response: &'a reqwest::Response, name: &str) -> &'a str {
+    response
+        .headers()
+        .get(name)
+        .map(|v| v.to_str().unwrap())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn the_ingress_serves_the_web_app_and_leaves_api_paths_to_the_services() {
+    // Every upstream is a service with no routes: whatever nginx passes on is its 404.
+    let nothing = finish(
+        axum::Router::new(),
+        Layers {
+            readiness: Vec::new(),
+            trust_forwarded_for: false,
+            fallback: None,
+        },
+    );
+    let service = TestServer::start(nothing).await;
+    let upstreams: Vec<(&str, Vec<SocketAddr>)> =
+        ["AUTH", "BATTLE", "EXECUTION", "RATING", "REALTIME"]
+            .into_iter()
+            .map(|name| (name, vec![service.addr]))
+            .collect();
+    let ingress = Ingress::start(&upstreams).await;
+    let client = reqwest::Client::new();
+    let get = |path: &str| client.get(format!("{}{path}", ingress.base)).send();
+    let index = ingress.web_root.index();
+
+    for path in ["/", "/battle/x", "/join/AB12CD", "/leaderboard"] {
+        let response = get(path).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(
+            header(&response, "content-type"),
+            "text/html; charset=utf-8"
+        );
+        assert_eq!(header(&response, "cache-control"), "no-cache");
+        assert_eq!(header(&response, "x-content-type-options"), "nosniff");
+        assert_eq!(header(&response, "referrer-policy"), "same-origin");
+        assert_eq!(
+            header(&response, "content-security-policy"),
+            web::CONTENT_SECURITY_POLICY
+        );
+        assert_eq!(response.text().await.unwrap(), index, "{path}");
+    }
+
+    let missing = get("/assets/missing.js").await.unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert_eq!(header(&missing, "cache-control"), "", "a 404 is not kept");
+    for path in ["/internal/execution/judge", "/metrics", "/readyz"] {
+        let response = get(path).await.unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    for path in ["/api/nope", "/api/auth/nope", "/api/rating/nope"] {
+        let response = get(path).await.unwrap();
+        let body = assert_problem(response, StatusCode::NOT_FOUND, "not_found").await;
+        assert_eq!(body["detail"], "No such route.", "{path}");
+    }
+
+    // The built app's scripts, with their type and cached for good.
+    let assets = ingress.web_root.path.join("assets");
+    let script = std::fs::read_dir(&assets)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .find(|name| name.ends_with(".js"));
+    let Some(script) = script else {
+        println!("no scripts checked: web/dist is not built (scripts/build-web builds it)");
+        return;
+    };
+    let response = get(&format!("/assets/{script}")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        header(&response, "content-type"),
+        "text/javascript; charset=utf-8"
+    );
+    assert_eq!(
+        header(&response, "cache-control"),
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(header(&response, "content-security-policy"), "");
 }

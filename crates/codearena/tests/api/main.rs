@@ -21,3 +21,4 @@ mod rating_crash;
 mod realtime;
 mod shutdown;
 mod verifier;
+mod web;

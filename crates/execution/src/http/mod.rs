@@ -56,6 +56,12 @@ async fn test_router(store: Arc<dyn crate::store::JobStore>, verifier: SharedVer
     )
 }
 
+/// The OpenAPI document, exactly as `GET /api/execution/openapi.json` serves it; `codearena
+/// openapi` writes it for the web app, whose API types are generated from it.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    routes().into_openapi()
+}
+
 /// Every route with its operation in the OpenAPI document, which is served too: a route is
 /// registered together with its documentation (`#[utoipa::path]` on the handler).
 fn routes() -> OpenApiRouter<AppState> {

@@ -25,6 +25,12 @@ pub fn router(service: Arc<RatingService>) -> Router {
     router.with_state(AppState { service })
 }
 
+/// The OpenAPI document, exactly as `GET /api/rating/openapi.json` serves it; `codearena
+/// openapi` writes it for the web app, whose API types are generated from it.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    routes().into_openapi()
+}
+
 fn routes() -> OpenApiRouter<AppState> {
     let routes = OpenApiRouter::with_openapi(openapi::Info::openapi())
         .routes(routes!(ratings::leaderboard))
