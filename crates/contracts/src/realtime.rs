@@ -77,7 +77,9 @@ pub struct Hello {
     pub server: Uuid,
 }
 
-/// A player's socket came into a battle's room, or their last one left it.
+/// A player's socket came into a battle's room, or their last one left it. When a player
+/// comes in, each player already in the room answers with their own `online` presence
+/// marked `reply` (answers are not answered), so whoever comes second learns who is there.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Presence {
     pub battle_id: Uuid,
@@ -85,4 +87,7 @@ pub struct Presence {
     pub online: bool,
     /// Unix milliseconds.
     pub at_ms: i64,
+    /// An answer to another player's arrival: "I was already here".
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reply: bool,
 }

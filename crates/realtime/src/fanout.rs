@@ -204,8 +204,29 @@ async fn on_presence(realtime: Arc<Realtime>, event: BusEvent) {
         Ok(presence) => {
             let room = battle_room(presence.battle_id);
             emit(&realtime, vec![room], "presence", &presence).await;
+            if presence.online && !presence.reply {
+                answer_arrival(&realtime, &presence).await;
+            }
         }
         Err(e) => tracing::warn!(error = %e, "an undecodable presence message"),
+    }
+}
+
+/// The players this replica holds in the room answer a player's arrival: without it, a
+/// player who comes second would never learn that the first is connected.
+async fn answer_arrival(realtime: &Realtime, arrival: &Presence) {
+    let mut here = std::collections::BTreeSet::new();
+    for socket in realtime.io.to(battle_room(arrival.battle_id)).sockets() {
+        let Some(session) = socket.extensions.get::<Session>() else {
+            continue;
+        };
+        let user = session.viewer.identity.user_id;
+        if user != arrival.user_id && session.playing().await.contains(&arrival.battle_id) {
+            here.insert(user);
+        }
+    }
+    for user in here {
+        crate::handlers::presence(realtime, arrival.battle_id, user, true, true).await;
     }
 }
 

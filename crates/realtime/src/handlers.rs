@@ -124,7 +124,14 @@ fn connected(realtime: Arc<Realtime>, socket: SocketRef) {
             metrics::gauge!("realtime_sockets").decrement(1.0);
             if let Some(session) = socket.extensions.get::<Session>() {
                 for battle in session.playing().await {
-                    presence(&realtime, battle, session.viewer.identity.user_id, false).await;
+                    presence(
+                        &realtime,
+                        battle,
+                        session.viewer.identity.user_id,
+                        false,
+                        false,
+                    )
+                    .await;
                 }
             }
         }
@@ -199,7 +206,7 @@ async fn join(realtime: &Realtime, socket: &SocketRef, request: JoinRequest) -> 
         }
     }
     if role == Role::Player {
-        presence(realtime, battle.battle_id, user, true).await;
+        presence(realtime, battle.battle_id, user, true, false).await;
     }
     JoinReply::Ok {
         battle_id: battle.battle_id,
@@ -214,18 +221,33 @@ async fn leave(realtime: &Realtime, socket: &SocketRef, battle: Uuid) -> JoinRep
     if let Some(session) = socket.extensions.get::<Session>()
         && session.unfollow(battle).await == Some(Role::Player)
     {
-        presence(realtime, battle, session.viewer.identity.user_id, false).await;
+        presence(
+            realtime,
+            battle,
+            session.viewer.identity.user_id,
+            false,
+            false,
+        )
+        .await;
     }
     JoinReply::Left { battle_id: battle }
 }
 
-/// Tells every replica's sockets in the battle's room that `user` came or went.
-async fn presence(realtime: &Realtime, battle: Uuid, user: Uuid, online: bool) {
+/// Tells every replica's sockets in the battle's room that `user` came or went (`reply`:
+/// that `user` was already there when another player came).
+pub(crate) async fn presence(
+    realtime: &Realtime,
+    battle: Uuid,
+    user: Uuid,
+    online: bool,
+    reply: bool,
+) {
     let message = Presence {
         battle_id: battle,
         user_id: user,
         online,
         at_ms: crate::now_ms(),
+        reply,
     };
     let Ok(payload) = serde_json::to_vec(&message) else {
         return;

@@ -159,8 +159,10 @@ async function main() {
   await waitFor("the start on Ada's socket", a.seen.battle, (e) => e.type === "started");
   const started = await waitFor("the start on Bob's socket", b.seen.battle, (e) => e.type === "started");
 
-  // Ada sees Bob arrive; Bob drops; Ada sees him go.
+  // Ada sees Bob arrive, and Bob, who came second, is told that Ada is already here; Bob
+  // drops; Ada sees him go.
   await waitFor("Bob online", a.seen.presence, (e) => e.user_id === bob.id && e.online);
+  await waitFor("Ada already here", b.seen.presence, (e) => e.user_id === ada.id && e.online && e.reply);
   const before = b.seen.battle.slice();
   b.socket.disconnect();
   await waitFor("Bob offline", a.seen.presence, (e) => e.user_id === bob.id && !e.online);
