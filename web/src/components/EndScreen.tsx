@@ -39,7 +39,10 @@ export function EndScreen(props: { battle: BattleView; me: string | null; rating
           return (
             <div key={p.user_id} className={`end-player ${p.user_id === battle.winner ? "winner" : ""}`}>
               <strong>{p.username}</strong>
-              <span className="muted small">{p.best_score} tests passed · {p.submissions} attempts</span>
+              <span className="muted small">
+                {p.best_score} {p.best_score === 1 ? "test" : "tests"} passed · {p.submissions}{" "}
+                {p.submissions === 1 ? "attempt" : "attempts"}
+              </span>
               {battle.mode === "rated" && (
                 <span className="rating-change" data-testid={`rating-change-${p.username}`}>
                   {change ? (

@@ -124,7 +124,11 @@ function RoomBar(props: { battle: BattleView; me: string | null; online: Record<
 function PlayerView(props: { battle: BattleView; me: string; problem: Awaited<ReturnType<typeof api.problem>> | null }) {
   const { battle, me } = props;
   const languages = useLoad(() => api.languages(), []);
-  const [pane, setPane] = useState<"problem" | "code">("problem");
+  // On a phone one pane shows: the code pane (with the invite or the countdown) until the
+  // battle starts, then the problem.
+  const [pane, setPane] = useState<"problem" | "code">(battle.state === "active" ? "problem" : "code");
+  const started = battle.state === "active";
+  useEffect(() => setPane(started ? "problem" : "code"), [started]);
   const [tab, setTab] = useState<"run" | "submissions">("run");
   const [submitError, setSubmitError] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);

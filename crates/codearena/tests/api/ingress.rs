@@ -84,9 +84,9 @@ fn render(
 }
 
 /// nginx in the foreground on a free port, with its files in a directory of its own.
-struct Ingress {
+pub(crate) struct Ingress {
     child: ChildProcess,
-    base: String,
+    pub base: String,
     web_root: WebRoot,
     _dir: tempfile::TempDir,
 }
@@ -165,8 +165,15 @@ fn the_ingress_configuration_passes_nginx_t() {
     assert!(said.contains("syntax is ok"), "{said}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn cluster_a_whole_battle_through_nginx_on_two_realtime_replicas() {
+/// A cluster behind nginx: every service, plus a second realtime and a second execution
+/// replica. The replicas and the app stay up while the value lives.
+pub(crate) struct ClusterBehindNginx {
+    pub ingress: Ingress,
+    pub _replicas: [TestServer; 2],
+    pub _app: TestApp,
+}
+
+pub(crate) async fn cluster_behind_nginx() -> ClusterBehindNginx {
     let app = TestApp::spawn_judging(Mode::Cluster).await;
     let realtime = app.replica(Service::Realtime).await;
     let execution = app.replica(Service::Execution).await;
@@ -184,7 +191,17 @@ async fn cluster_a_whole_battle_through_nginx_on_two_realtime_replicas() {
         ),
     ];
     let ingress = Ingress::start(&upstreams).await;
-    let base = ingress.base.clone();
+    ClusterBehindNginx {
+        ingress,
+        _replicas: [realtime, execution],
+        _app: app,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cluster_a_whole_battle_through_nginx_on_two_realtime_replicas() {
+    let cluster = cluster_behind_nginx().await;
+    let base = cluster.ingress.base.clone();
     tokio::task::spawn_blocking(move || run_node("battle.mjs", &base, &[("REPLICAS", "2")]))
         .await
         .unwrap();

@@ -11,6 +11,7 @@ mod battle;
 mod battle_crash;
 mod battle_refusals;
 mod binary;
+mod browser;
 mod durability;
 mod execution;
 mod health;
