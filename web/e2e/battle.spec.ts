@@ -1,15 +1,17 @@
 // A whole rated battle in three browsers (Debian's Chromium) against a running CodeArena:
 // Ada and Bob sign up and queue, and are matched; Carol watches from the lobby's live list;
-// Ada's tab reloads mid-battle and gets the room and her code back; Bob submits a wrong
-// solution and sees WA, Ada a right one; all three see the end, the winner and the rating
-// changes. Screenshots of the lobby, the battle room and the end screen are saved.
+// Bob's connection drops (a banner) while Ada tries a wrong solution, and his screen catches
+// up when he is back; Ada's tab reloads mid-battle and gets the room and her code back; Bob
+// submits a wrong solution and sees WA, Ada a right one; all three see the end, the winner
+// and the rating changes. Screenshots of the lobby, the battle room and the end screen.
 //
 //   BASE_URL=http://127.0.0.1:PORT CORRECT=... WRONG=... LANGUAGE=python npx playwright test
 //
 // The battle's problem is whatever the server's catalogue has (the Rust test that runs this
 // installs only "sum": read a and b, print a + b); CORRECT and WRONG are its solutions.
 
-import { expect, test, type Browser, type Page } from "@playwright/test";
+import { expect, test, type Browser, type Page, type WebSocketRoute } from "@playwright/test";
+import { AxeBuilder } from "@axe-core/playwright";
 import path from "node:path";
 
 const CORRECT = process.env.CORRECT ?? "a, b = map(int, input().split())\nprint(a + b)\n";
@@ -18,13 +20,22 @@ const LANGUAGE = process.env.LANGUAGE ?? "python";
 const SHOTS = process.env.SCREENSHOTS ?? path.join(process.cwd(), "test-results", "screenshots");
 const tag = Math.random().toString(36).slice(2, 7);
 
-async function signUp(browser: Browser, name: string): Promise<Page> {
-  const context = await browser.newContext();
+/** No WCAG 2 A/AA violation that axe-core calls serious or critical on the page. */
+async function accessible(page: Page, what: string) {
+  const result = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa"]).analyze();
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  const found = bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  expect(found, `accessibility of ${what}`).toEqual([]);
+}
+
+async function signUp(browser: Browser, name: string, colorScheme: "light" | "dark" = "light"): Promise<Page> {
+  const context = await browser.newContext({ colorScheme });
   const page = await context.newPage();
   page.on("pageerror", (e) => console.log(`[${name}] page error: ${e.message}`));
   await page.goto("/");
   // Signed out: the lobby sends to sign-in, which links to sign-up.
   await expect(page).toHaveURL(/\/signin/);
+  await accessible(page, `the sign-in page (${colorScheme})`);
   await page.getByRole("link", { name: "Create an account" }).click();
   await page.getByLabel("Username").fill(`${name}${tag}`);
   await page.getByLabel("Email").fill(`${name}${tag}@example.com`);
@@ -48,6 +59,36 @@ async function setCode(page: Page, code: string) {
   await page.keyboard.insertText(code);
 }
 
+/**
+ * A switch for a page's connection to the realtime service: while cut, its websocket is
+ * closed and new ones (and long-polling requests) are refused, as when a laptop drops off
+ * the network; the rest of the page keeps working.
+ */
+async function cuttable(page: Page) {
+  let cut = false;
+  const open = new Set<WebSocketRoute>();
+  await page.context().routeWebSocket(/\/socket\.io\//, (ws) => {
+    if (cut) {
+      void ws.close();
+      return;
+    }
+    ws.connectToServer();
+    open.add(ws);
+    ws.onClose(() => open.delete(ws));
+  });
+  await page.context().route(/\/socket\.io\//, (route) => (cut ? route.abort() : route.continue()));
+  return {
+    async cut() {
+      cut = true;
+      for (const ws of [...open]) await ws.close();
+      open.clear();
+    },
+    restore() {
+      cut = false;
+    },
+  };
+}
+
 async function editorText(page: Page): Promise<string> {
   return page.locator(".cm-content").first().evaluate((el) => (el as HTMLElement).innerText);
 }
@@ -55,9 +96,8 @@ async function editorText(page: Page): Promise<string> {
 test("two players battle, a third watches, a reload loses nothing", async ({ browser }) => {
   const ada = await signUp(browser, "ada");
   const bob = await signUp(browser, "bob");
-  const carol = await signUp(browser, "carol");
-
-  await ada.screenshot({ path: path.join(SHOTS, "lobby.png") });
+  // Carol's browser prefers the dark scheme.
+  const carol = await signUp(browser, "carol", "dark");
 
   // Ada queues first and waits, with the time she has waited and a way out.
   await ada.getByRole("button", { name: "Play rated" }).click();
@@ -86,13 +126,31 @@ test("two players battle, a third watches, a reload loses nothing", async ({ bro
   await carol.reload();
   const live = carol.getByTestId("live-battles");
   await expect(live).toContainText(`ada${tag}`);
-  await live.getByRole("link", { name: "Watch" }).first().click();
+  await carol.screenshot({ path: path.join(SHOTS, "lobby.png") });
+  await accessible(carol, "the lobby (dark)");
+  await live.locator("li", { hasText: `ada${tag}` }).getByRole("link", { name: "Watch" }).click();
   await expect(carol).toHaveURL(battleUrl);
   await expect(carol.getByText("spectating")).toBeVisible();
   await expect(carol.getByTestId("submit")).toHaveCount(0);
 
+  // Bob's connection drops: he sees a banner. Meanwhile Ada runs and submits a wrong first
+  // try; when Bob is back, his screen has caught up with it.
+  const bobLine = await cuttable(bob);
+  await bob.reload();
+  await expect(bob.getByTestId("submit")).toBeEnabled();
+  await bobLine.cut();
+  await expect(bob.getByTestId("reconnecting")).toBeVisible();
+  await setCode(ada, WRONG);
+  await ada.getByTestId("submit").click();
+  await expect(ada.getByTestId("submission-verdict").first()).toContainText("WA", { timeout: 60_000 });
+  bobLine.restore();
+  await expect(bob.getByTestId("reconnecting")).toBeHidden({ timeout: 30_000 });
+  await expect(bob.getByTestId("opponent-card")).toContainText("1 attempt");
+  await expect(bob.getByTestId("opponent-card").locator("[data-verdict=WA]")).toBeVisible();
+
   // Ada writes half her solution, and her tab reloads: the room and the code come back.
   await setCode(ada, "# thinking...\n" + CORRECT);
+  await ada.getByRole("tab", { name: "Run" }).click();
   await ada.getByTestId("run").click();
   await expect(ada.getByTestId("stdout")).toHaveText("3");
   await expect(ada.getByTestId("sample-match")).toHaveText("Matches the sample's output");
@@ -112,6 +170,8 @@ test("two players battle, a third watches, a reload loses nothing", async ({ bro
   await expect(carol.locator("[data-verdict=WA]").first()).toBeVisible();
 
   await ada.screenshot({ path: path.join(SHOTS, "battle-room.png") });
+  await accessible(ada, "the battle room");
+  await accessible(carol, "the battle room of a spectator (dark)");
 
   // Ada submits the right one and wins.
   await setCode(ada, CORRECT);
@@ -130,6 +190,7 @@ test("two players battle, a third watches, a reload loses nothing", async ({ bro
   await expect(ada.locator(".final-code-col")).toHaveCount(2);
   await expect(ada.locator(".final-code-col").nth(1)).toContainText("print(42)");
   await ada.screenshot({ path: path.join(SHOTS, "end-screen.png") });
+  await accessible(ada, "the end screen");
 
   // The replay lists the submissions with their verdicts and code.
   await ada.getByRole("link", { name: "Watch the replay" }).click();

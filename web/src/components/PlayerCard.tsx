@@ -22,8 +22,11 @@ export function PlayerCard(props: {
       <div className="player-top">
         <span
           className={`dot ${props.online === undefined ? "unknown" : props.online ? "on" : "off"}`}
-          title={props.online === undefined ? "" : props.online ? "Connected" : "Disconnected"}
+          title={props.online === undefined ? undefined : props.online ? "Connected" : "Disconnected"}
+          role={props.online === undefined ? undefined : "img"}
           aria-label={props.online === undefined ? undefined : props.online ? "connected" : "disconnected"}
+          aria-hidden={props.online === undefined ? true : undefined}
+          data-testid="presence"
         />
         <strong className="player-name">{player.username}</strong>
         <span className="muted small">{player.rating}</span>
