@@ -72,12 +72,21 @@ async function cuttable(page: Page) {
       void ws.close();
       return;
     }
-    ws.connectToServer();
-    open.add(ws);
+    const server = ws.connectToServer();
+    // Engine.IO's upgrade packet ("5") says the page moved off long-polling onto this one.
+    ws.onMessage((message) => {
+      server.send(message);
+      if (message === "5") open.add(ws);
+    });
     ws.onClose(() => open.delete(ws));
   });
   await page.context().route(/\/socket\.io\//, (route) => (cut ? route.abort() : route.continue()));
   return {
+    /** Resolves once the page's socket is on a websocket (it starts on long-polling, and a
+     * cut before the upgrade would wait for the pending poll to time out). */
+    async upgraded() {
+      await expect.poll(() => open.size, { timeout: 30_000 }).toBeGreaterThan(0);
+    },
     async cut() {
       cut = true;
       for (const ws of [...open]) await ws.close();
@@ -138,6 +147,7 @@ test("two players battle, a third watches, a reload loses nothing", async ({ bro
   const bobLine = await cuttable(bob);
   await bob.reload();
   await expect(bob.getByTestId("submit")).toBeEnabled();
+  await bobLine.upgraded();
   await bobLine.cut();
   await expect(bob.getByTestId("reconnecting")).toBeVisible();
   await setCode(ada, WRONG);
