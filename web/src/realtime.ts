@@ -8,6 +8,7 @@
 import { io, type Socket } from "socket.io-client";
 import { useSyncExternalStore } from "react";
 import { client, type BattleEvent, type BattleMode, type PlayerRef } from "./api";
+import { randomId } from "./api/client";
 
 export type ConnectionState = "offline" | "connecting" | "connected" | "reconnecting";
 
@@ -78,7 +79,7 @@ class Realtime {
     const socket: AppSocket = io({
       path: "/socket.io/",
       // The ingress keeps a long-polling client on one replica by this key.
-      query: { sticky: crypto.randomUUID() },
+      query: { sticky: randomId() },
       auth: (cb) => cb({ token: client.session?.access_token ?? "" }),
       reconnectionDelay: 500,
       reconnectionDelayMax: 5000,
@@ -90,8 +91,14 @@ class Realtime {
       this.set("connected");
     });
     socket.on("disconnect", (reason) => {
-      if (reason === "io client disconnect") this.set("offline");
-      else this.set("reconnecting");
+      if (reason === "io client disconnect") {
+        this.set("offline");
+        return;
+      }
+      this.set("reconnecting");
+      // The server dropped this socket (too slow to keep up): the client does not come back
+      // by itself after that.
+      if (reason === "io server disconnect") this.retryLater(socket, 1000);
     });
     socket.io.on("reconnect_attempt", () => this.set("reconnecting"));
     socket.on("connect_error", (err) => {
@@ -99,20 +106,25 @@ class Realtime {
       // A refused handshake is not retried by the client itself: refresh and try again.
       if (!socket.active) {
         const stale = client.session?.access_token;
-        const retry = () => {
-          this.retryTimer = null;
-          if (this.socket === socket && client.session) socket.connect();
-        };
         if (err.message === "invalid_token" && stale) {
           void client.refresh(stale).then((s) => {
-            if (s) retry();
-            else this.stop();
+            // Signed out (the refresh was refused): the session listener stops us.
+            if (s) this.retryLater(socket, 0);
+            else if (client.session) this.retryLater(socket, 3000);
           });
         } else {
-          this.retryTimer = setTimeout(retry, 2000);
+          this.retryLater(socket, 2000);
         }
       }
     });
+  }
+
+  private retryLater(socket: AppSocket, ms: number): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (this.socket === socket && client.session && !socket.connected) socket.connect();
+    }, ms);
   }
 
   stop(): void {

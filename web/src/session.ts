@@ -3,12 +3,19 @@
 
 import { useSyncExternalStore } from "react";
 import { client, type Session } from "./api";
+import { realtime } from "./realtime";
 
 let current: Session | null = client.session;
 const listeners = new Set<() => void>();
 
 function notify() {
+  const before = current?.user.id;
   current = client.session;
+  // Another tab signed out or in as someone else: this tab's socket follows.
+  if (current?.user.id !== before) {
+    if (before) realtime.stop();
+    if (current) realtime.start();
+  }
   for (const l of listeners) l();
 }
 

@@ -133,6 +133,29 @@ describe("ApiClient", () => {
     expect(srv.calls.filter((c) => c.path === "/api/battle/mine")).toHaveLength(1);
   });
 
+  it("refreshes an access token about to expire before sending it", async () => {
+    const srv = server(2);
+    const store = memoryStore({ ...session(2), expires_at_ms: Date.now() + 1000 });
+    const api = new ApiClient({ store, fetch: srv.fetch, locks: null });
+    await api.request("GET", "/api/battle/mine");
+    const calls = srv.calls.filter((c) => c.path === "/api/battle/mine");
+    expect(srv.refreshes()).toHaveLength(1);
+    expect(calls.map((c) => c.auth)).toEqual(["Bearer access-3"]);
+  });
+
+  it("keeps the session when the refresh cannot reach the server", async () => {
+    const srv = server(2);
+    const flaky = vi.fn(async (url: string | URL | Request, init?: RequestInit) => {
+      if (String(url) === "/api/auth/refresh") throw new TypeError("Failed to fetch");
+      return srv.fetch(url, init);
+    });
+    const store = memoryStore({ ...session(1), refresh_token: "refresh-2" });
+    const api = new ApiClient({ store, fetch: flaky, locks: null });
+    const err = (await api.request("GET", "/api/battle/mine").catch((e: unknown) => e)) as ApiError;
+    expect(err.status).toBe(401);
+    expect(store.value?.refresh_token).toBe("refresh-2");
+  });
+
   it("turns problem+json into an error with its code and field messages", async () => {
     const fetch = vi.fn(async () =>
       json(422, {

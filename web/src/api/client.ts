@@ -116,10 +116,14 @@ export class ApiClient {
     this.store = options.store;
     this.fetchImpl = options.fetch ?? ((...args) => globalThis.fetch(...args));
     const nav = typeof navigator === "undefined" ? undefined : navigator;
+    // Web Locks exist only in secure contexts (HTTPS, localhost); over plain HTTP elsewhere
+    // a lease in localStorage keeps tabs from refreshing at once.
     this.locks =
       options.locks === null
         ? undefined
-        : (options.locks ?? (nav?.locks as LockManagerLike | undefined));
+        : (options.locks ??
+          (nav?.locks as LockManagerLike | undefined) ??
+          (typeof localStorage === "undefined" ? undefined : storageLock));
   }
 
   get session(): Session | null {
@@ -134,7 +138,13 @@ export class ApiClient {
 
   setSession(session: Session | null): void {
     this.store.save(session);
-    for (const l of this.listeners) l(session);
+    for (const l of this.listeners) {
+      try {
+        l(session);
+      } catch (err) {
+        console.error("a session listener failed", err);
+      }
+    }
   }
 
   /** Stores the session a register, login or refresh answered. */
@@ -264,6 +274,44 @@ export function problem(response: Response, text: string): ApiError {
     retryAfterSecs,
   });
 }
+
+/** A random id; crypto.randomUUID exists only in secure contexts. */
+export function randomId(): string {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A cross-tab lock for browsers without Web Locks: a lease in localStorage, taken when free
+ * or expired, confirmed after a pause (the last writer wins), held for at most 10 s.
+ */
+const storageLock: LockManagerLike = {
+  async request<T>(name: string, callback: () => Promise<T>): Promise<T> {
+    const key = `codearena.lock.${name}`;
+    const me = randomId();
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const held = JSON.parse(localStorage.getItem(key) ?? "null") as { owner: string; until: number } | null;
+      if (!held || held.until < Date.now()) {
+        localStorage.setItem(key, JSON.stringify({ owner: me, until: Date.now() + 10_000 }));
+        await sleep(30);
+        const now = JSON.parse(localStorage.getItem(key) ?? "null") as { owner: string } | null;
+        if (now?.owner === me) {
+          try {
+            return await callback();
+          } finally {
+            localStorage.removeItem(key);
+          }
+        }
+      }
+      await sleep(50 + Math.random() * 100);
+    }
+    return callback();
+  },
+};
 
 /** The session in localStorage, shared by the tabs of this browser. */
 export const localSessionStore: SessionStore = {

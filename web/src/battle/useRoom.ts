@@ -19,6 +19,7 @@ export function useRoom(battleId: string): Room {
   const [state, dispatch] = useReducer(roomReducer, initialRoom);
   const [error, setError] = useState<{ code: string; message: string } | null>(null);
   const [role, setRole] = useState<"player" | "spectator" | null>(null);
+  const [joined, setJoined] = useState(false);
   const latest = useRef(state);
   latest.current = state;
   const connection = useConnection();
@@ -58,26 +59,39 @@ export function useRoom(battleId: string): Room {
     const offRating = realtime.on("rating:updated", (r) => {
       if (r.battle_id === battleId) dispatch({ type: "ratings", changes: r.players });
     });
-    const offConnect = realtime.onConnect(() => {
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    const join = () => {
+      clearTimeout(retry);
       void realtime.join(battleId, latest.current.seq).then((reply) => {
-        if (reply.status === "ok") setRole(reply.role);
-        else if (reply.status === "error" && reply.code !== "offline") {
+        if (reply.status === "ok") {
+          setRole(reply.role);
+          setJoined(true);
+          setError(null);
+        } else if (reply.status === "error" && reply.code !== "offline") {
+          // Until it works, the log is read over HTTP (below) and the join tried again.
+          setJoined(false);
           setError({ code: reply.code, message: reply.message });
+          retry = setTimeout(join, 3000);
         }
       });
+    };
+    const offConnect = realtime.onConnect(() => {
+      setJoined(false);
+      join();
     });
     return () => {
       offEvent();
       offPresence();
       offRating();
       offConnect();
+      clearTimeout(retry);
       realtime.leave(battleId);
     };
   }, [battleId, loaded]);
 
   // A gap (or a connection that is down): read the log over HTTP.
   const gap = missingFrom(state);
-  const offline = connection !== "connected";
+  const offline = connection !== "connected" || !joined;
   useEffect(() => {
     if (!loaded || (gap === null && !offline)) return;
     let live = true;

@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Link } from "react-router";
 import { api, type BattleView, type SubmissionView } from "../api";
 import type { RatingDelta } from "../battle/reducer";
@@ -14,6 +14,9 @@ import { VerdictBadge } from "./VerdictBadge";
 export function EndScreen(props: { battle: BattleView; me: string | null; ratings: RatingDelta[] | null }) {
   const { battle, me } = props;
   const ratings = useRatingChanges(battle, props.ratings);
+  // The editor that had focus is gone: the result takes it, and screen readers read it.
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
   const winner = battle.players.find((p) => p.user_id === battle.winner);
   const iPlayed = battle.players.some((p) => p.user_id === me);
   let title: string;
@@ -26,7 +29,7 @@ export function EndScreen(props: { battle: BattleView; me: string | null; rating
   return (
     <section className={`end-screen ${tone}`} aria-labelledby="end-title" data-testid="end-screen">
       <div className="end-head">
-        <h2 id="end-title" data-testid="end-title">{title}</h2>
+        <h2 id="end-title" data-testid="end-title" ref={heading} tabIndex={-1}>{title}</h2>
         {battle.reason && (
           <p className="muted">
             {winner ? `${winner.username} ${REASONS[battle.reason]}` : REASONS[battle.reason]}
@@ -43,7 +46,7 @@ export function EndScreen(props: { battle: BattleView; me: string | null; rating
                 {p.best_score} {p.best_score === 1 ? "test" : "tests"} passed · {p.submissions}{" "}
                 {p.submissions === 1 ? "attempt" : "attempts"}
               </span>
-              {battle.mode === "rated" && (
+              {battle.mode === "rated" && battle.state === "finished" && (
                 <span className="rating-change" data-testid={`rating-change-${p.username}`}>
                   {change ? (
                     <>
@@ -71,7 +74,11 @@ export function EndScreen(props: { battle: BattleView; me: string | null; rating
 /** Each player's last submission (their accepted one if any), side by side. */
 function FinalCode({ battle }: { battle: BattleView }) {
   const subs = battle.submissions ?? [];
-  if (subs.length === 0) return <p className="muted center">Nobody submitted any code.</p>;
+  const anyAttempt = battle.players.some((p) => p.submissions > 0);
+  if (subs.length === 0) {
+    // The codes come with the battle as read after the end.
+    return <p className="muted center">{anyAttempt ? "Loading both codes…" : "Nobody submitted any code."}</p>;
+  }
   return (
     <div className="final-code">
       {battle.players.map((p) => {

@@ -99,9 +99,15 @@ function fields(mode: Mode): string[] {
   return mode === "signup" ? ["username", "email", "password"] : ["login", "password"];
 }
 
-/** Only same-site paths: `next` comes from the address bar. */
+/** Only paths of this site: `next` comes from the address bar. */
 function safeNext(next: string | null): string {
-  return next && next.startsWith("/") && !next.startsWith("//") ? next : "/";
+  if (!next) return "/";
+  try {
+    const url = new URL(next, window.location.origin);
+    return url.origin === window.location.origin ? url.pathname + url.search + url.hash : "/";
+  } catch {
+    return "/";
+  }
 }
 
 function Field(props: {

@@ -17,6 +17,11 @@ import { useSession } from "../session";
 /** The battle room: statement, editor, run and submit, both players live, the clock, the end. */
 export function BattleRoom() {
   const { id = "" } = useParams();
+  // A new battle id is a new room: nothing of the last one's state carries over.
+  return <Room key={id} id={id} />;
+}
+
+function Room({ id }: { id: string }) {
   const session = useSession();
   const me = session?.user.id ?? null;
   const room = useRoom(id);
@@ -45,6 +50,11 @@ export function BattleRoom() {
   const over = battle.state === "finished" || battle.state === "cancelled";
   return (
     <div className="room" data-state={battle.state}>
+      {room.error && (
+        <div className="banner warn" role="alert">
+          {room.error.message} Trying again…
+        </div>
+      )}
       <RoomBar battle={battle} me={me} online={room.state.online} spectator={!mine} />
       {over ? (
         <div className="room-end">
@@ -145,19 +155,34 @@ function PlayerView(props: { battle: BattleView; me: string; problem: Awaited<Re
 
   useEffect(() => saveDraft(battle.id, draft), [battle.id, draft]);
 
+  // A saved or preferred language this server does not have: the first one it has.
+  const available = languages.data?.languages;
+  useEffect(() => {
+    if (available && available.length > 0 && !available.some((l) => l.id === draft.language)) {
+      const language = available[0]!.id;
+      setDraft((d) => ({ language, sources: { ...d.sources, [language]: d.sources[language] ?? template(language) } }));
+    }
+  }, [available, draft.language]);
+
   // Arriving in the room is being ready: the battle starts when both players are here.
   const meReady = battle.players.find((p) => p.user_id === me)?.ready ?? false;
+  const mustArrive = battle.state === "waiting" && battle.players.length === 2 && !meReady;
   useEffect(() => {
-    if (battle.state === "waiting" && battle.players.length === 2 && !meReady) {
-      api.ready(battle.id).catch(() => {});
-    }
-  }, [battle.id, battle.state, battle.players.length, meReady]);
+    if (!mustArrive) return;
+    // Retried until the ready event comes: a lost call would count as not showing up.
+    const arrive = () => void api.ready(battle.id).catch(() => {});
+    arrive();
+    const t = setInterval(arrive, 3000);
+    return () => clearInterval(t);
+  }, [battle.id, mustArrive]);
 
   const submissions = useMySubmissions(battle, me);
   const active = battle.state === "active";
 
+  const inFlight = useRef(false);
   const submit = useCallback(async () => {
-    if (!active || submitting) return;
+    if (!active || inFlight.current) return;
+    inFlight.current = true;
     setSubmitting(true);
     setSubmitError(null);
     try {
@@ -167,9 +192,10 @@ function PlayerView(props: { battle: BattleView; me: string; problem: Awaited<Re
     } catch (err) {
       setSubmitError(describeError(err));
     } finally {
+      inFlight.current = false;
       setSubmitting(false);
     }
-  }, [active, submitting, battle.id, draft.language, submissions]);
+  }, [active, battle.id, draft.language, submissions]);
 
   const setLanguage = (language: string) => {
     setPreferredLanguage(language);
@@ -190,7 +216,7 @@ function PlayerView(props: { battle: BattleView; me: string; problem: Awaited<Re
       </div>
       <div className="pane code-pane">
         {!active && <Waiting battle={battle} me={me} />}
-        <div className="toolbar">
+        <div className="toolbar" inert={!active}>
           <label className="sr-only" htmlFor="language">Language</label>
           <LanguagePicker id="language" value={draft.language} languages={languages.data?.languages ?? []} onChange={setLanguage} />
           <button
@@ -210,7 +236,7 @@ function PlayerView(props: { battle: BattleView; me: string; problem: Awaited<Re
           </button>
         </div>
         {submitError && <p className="form-error pad" role="alert">{submitError}</p>}
-        <div className="editor-wrap">
+        <div className="editor-wrap" inert={!active}>
           <CodeEditor
             value={source}
             language={draft.language}
@@ -266,8 +292,8 @@ function Waiting({ battle, me }: { battle: BattleView; me: string }) {
   const [error, setError] = useState<string | null>(null);
   if (battle.state === "countdown" && battle.starts_at_ms) {
     return (
-      <div className="overlay" role="status" aria-live="assertive">
-        <div className="countdown">{Math.max(0, Math.ceil((battle.starts_at_ms - now) / 1000))}</div>
+      <div className="overlay" role="status">
+        <div className="countdown" aria-hidden="true">{Math.max(0, Math.ceil((battle.starts_at_ms - now) / 1000))}</div>
         <p>Get ready: the battle starts now.</p>
       </div>
     );

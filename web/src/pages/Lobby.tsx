@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import { Link, useNavigate } from "react-router";
-import { api, describeError, type BattleMode, type BattleView, type QueueStatus } from "../api";
+import { api, ApiError, describeError, type BattleMode, type BattleView, type QueueStatus } from "../api";
 import { LeaderboardTable } from "../components/Leaderboard";
 import { clock } from "../format";
 import { useLoad, useNow } from "../hooks";
@@ -57,37 +57,59 @@ function QuickPlay({ disabled }: { disabled: boolean }) {
   const [busy, setBusy] = useState(false);
 
   // Picks up a queue entry made before a reload, and follows it while waiting (the socket's
-  // match:found usually comes first; this is the fallback).
+  // match:found usually comes first; this is the fallback). Only a wait seen to end in a
+  // match moves the player to the battle: an existing battle is offered by the banner.
+  const queued = status !== null;
   useEffect(() => {
     let live = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const poll = async () => {
       try {
         const s = await api.queueStatus();
         if (!live) return;
-        if (s.state === "matched" && s.battle_id) navigate(`/battle/${s.battle_id}`);
-        setStatus(s.state === "queued" ? s : null);
-        if (s.state === "queued") setSince((old) => old ?? Date.now() - (s.waiting_ms ?? 0));
+        if (s.state === "matched" && s.battle_id && queued) {
+          navigate(`/battle/${s.battle_id}`, { replace: true });
+          return;
+        }
+        if (s.state === "queued") {
+          setStatus(s);
+          setSince((old) => old ?? Date.now() - (s.waiting_ms ?? 0));
+        } else if (queued) {
+          setStatus(null);
+          setSince(null);
+        }
       } catch {
         // Shown when the player acts; polling goes on.
       }
+      if (live) timer = setTimeout(poll, queued ? 2000 : 10000);
     };
     void poll();
-    const t = setInterval(poll, status ? 2000 : 10000);
     return () => {
       live = false;
-      clearInterval(t);
+      clearTimeout(timer);
     };
-  }, [navigate, status]);
+  }, [navigate, queued]);
 
   async function play(mode: BattleMode) {
     setBusy(true);
     setError(null);
     try {
       const s = await api.queue({ mode, language: localStorage.getItem("codearena.language") });
-      if (s.state === "matched" && s.battle_id) navigate(`/battle/${s.battle_id}`);
+      if (s.state === "matched" && s.battle_id) {
+        navigate(`/battle/${s.battle_id}`);
+        return;
+      }
       setStatus(s);
       setSince(Date.now() - (s.waiting_ms ?? 0));
     } catch (err) {
+      if (err instanceof ApiError && err.code === "already_queued") {
+        const s = await api.queueStatus().catch(() => null);
+        if (s?.state === "queued") {
+          setStatus(s);
+          setSince(Date.now() - (s.waiting_ms ?? 0));
+          return;
+        }
+      }
       setError(describeError(err));
     } finally {
       setBusy(false);
