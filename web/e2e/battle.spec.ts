@@ -141,6 +141,8 @@ test("two players battle, a third watches, a reload loses nothing", async ({ bro
   await expect(carol).toHaveURL(battleUrl);
   await expect(carol.getByText("spectating")).toBeVisible();
   await expect(carol.getByTestId("submit")).toHaveCount(0);
+  // Both players were there before her: she sees both connected.
+  await expect(carol.locator(".player-card [aria-label=connected]")).toHaveCount(2);
 
   // Bob's connection drops: he sees a banner. Meanwhile Ada runs and submits a wrong first
   // try; when Bob is back, his screen has caught up with it.

@@ -78,8 +78,9 @@ pub struct Hello {
 }
 
 /// A player's socket came into a battle's room, or their last one left it. When a player
-/// comes in, each player already in the room answers with their own `online` presence
-/// marked `reply` (answers are not answered), so whoever comes second learns who is there.
+/// (or a spectator) comes in, each player already in the room answers with their own
+/// `online` presence marked `reply` (answers are not answered), so whoever comes later
+/// learns who is there.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Presence {
     pub battle_id: Uuid,
@@ -90,4 +91,8 @@ pub struct Presence {
     /// An answer to another player's arrival: "I was already here".
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub reply: bool,
+    /// Between replicas only: a spectator (`user_id`) came in; players answer, the
+    /// message itself is not sent to sockets.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub spectator: bool,
 }

@@ -202,8 +202,10 @@ async fn on_presence(realtime: Arc<Realtime>, event: BusEvent) {
     };
     match serde_json::from_slice::<Presence>(&payload) {
         Ok(presence) => {
-            let room = battle_room(presence.battle_id);
-            emit(&realtime, vec![room], "presence", &presence).await;
+            if !presence.spectator {
+                let room = battle_room(presence.battle_id);
+                emit(&realtime, vec![room], "presence", &presence).await;
+            }
             if presence.online && !presence.reply {
                 answer_arrival(&realtime, &presence).await;
             }

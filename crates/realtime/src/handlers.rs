@@ -205,8 +205,9 @@ async fn join(realtime: &Realtime, socket: &SocketRef, request: JoinRequest) -> 
             );
         }
     }
-    if role == Role::Player {
-        presence(realtime, battle.battle_id, user, true, false).await;
+    match role {
+        Role::Player => presence(realtime, battle.battle_id, user, true, false).await,
+        Role::Spectator => spectator_arrived(realtime, battle.battle_id, user).await,
     }
     JoinReply::Ok {
         battle_id: battle.battle_id,
@@ -248,7 +249,12 @@ pub(crate) async fn presence(
         online,
         at_ms: crate::now_ms(),
         reply,
+        spectator: false,
     };
+    publish_presence(realtime, message).await;
+}
+
+async fn publish_presence(realtime: &Realtime, message: Presence) {
     let Ok(payload) = serde_json::to_vec(&message) else {
         return;
     };
@@ -259,6 +265,22 @@ pub(crate) async fn presence(
     {
         tracing::warn!(error = %e, "publishing presence");
     }
+}
+
+/// Asks the players in the room (on every replica) to say they are there, for a spectator.
+async fn spectator_arrived(realtime: &Realtime, battle: Uuid, user: Uuid) {
+    publish_presence(
+        realtime,
+        Presence {
+            battle_id: battle,
+            user_id: user,
+            online: true,
+            at_ms: crate::now_ms(),
+            reply: false,
+            spectator: true,
+        },
+    )
+    .await;
 }
 
 /// A socket as a [`Sink`].
