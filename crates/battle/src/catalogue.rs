@@ -270,6 +270,17 @@ mod tests {
             assert_eq!(entry.hash.len(), 64);
             assert!(!archive.is_empty());
         }
+        // The difficulty comes from each package's codearena.yaml (a missing one would
+        // silently read as easy).
+        let difficulty = |slug: &str| {
+            loaded
+                .iter()
+                .find(|(e, _)| e.detail.summary.slug == slug)
+                .map(|(e, _)| e.detail.summary.difficulty.clone())
+        };
+        assert_eq!(difficulty("twobells").as_deref(), Some("easy"));
+        assert_eq!(difficulty("wifi").as_deref(), Some("medium"));
+        assert_eq!(difficulty("genome").as_deref(), Some("hard"));
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //! - [`Judge`] compiles and judges a source against a problem and returns a
 //!   serialisable [`Report`].
 //! - [`cli`] holds the `codearena judge` and `codearena verify-problem`
-//!   commands.
+//!   commands; [`verify`] what verify-problem reports besides verdicts.
 //!
 //! Binaries using this crate must call [`sandbox::enter_if_requested`] first
 //! thing in `main` (the sandbox re-executes the binary as its zygote).
@@ -21,15 +21,17 @@ pub mod package;
 mod problem;
 mod validate;
 mod verdict;
+pub mod verify;
 
 pub use judge::{
-    CompileResult, CustomLimits, CustomRun, Judge, JudgeError, JudgeOptions, Report, TestResult,
+    CompileResult, CustomLimits, CustomRun, InputValidation, Judge, JudgeError, JudgeOptions,
+    Report, TestResult,
 };
 pub use language::{Language, Languages, SandboxCommand};
 pub use problem::{
-    DEFAULT_MEMORY_MIB, DEFAULT_TIME_LIMIT, Difficulty, FormatVersion, GroupSettings,
-    OutputValidator, Problem, ProblemError, ProblemLimits, ProblemType, Statement, StatementFormat,
-    TestCase, TestGroup, TestNode,
+    CODEARENA_FILE, DEFAULT_MEMORY_MIB, DEFAULT_TIME_LIMIT, Difficulty, FormatVersion,
+    GroupSettings, OutputValidator, Problem, ProblemError, ProblemLimits, ProblemType, Statement,
+    StatementFormat, TestCase, TestGroup, TestNode,
 };
 pub use validate::{ValidatorFlags, validate as default_validate};
 pub use verdict::Verdict;

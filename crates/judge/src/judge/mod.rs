@@ -7,10 +7,12 @@
 //! The steps, one file each: [`compile`] the submission, run each
 //! [`test_case`] and check it with the default validator or the package's
 //! custom [`validator`], [`score`] scoring problems, and write the
-//! [`report`]. A player's own "Run" on their input is [`custom`].
+//! [`report`]. A player's own "Run" on their input is [`custom`]; `verify-problem`
+//! runs the package's [`input_validator`]s.
 
 mod compile;
 mod custom;
+mod input_validator;
 mod report;
 mod score;
 mod test_case;
@@ -24,6 +26,7 @@ use std::time::Duration;
 use sandbox::{BoxFile, Limits, RunOutcome, Sandbox, SandboxConfig, Source};
 
 pub use custom::{CustomLimits, CustomRun};
+pub use input_validator::InputValidation;
 pub use report::{CompileResult, Report, TestResult};
 
 use crate::language::{Language, Languages};

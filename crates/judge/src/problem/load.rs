@@ -7,12 +7,13 @@ use std::time::Duration;
 
 use serde_norway::Value;
 
+use super::codearena;
 use super::statement::load_statements;
 use super::testdata::{GroupSettings, load_group, read_settings};
 use super::yaml::{as_f64, as_string, key, known_keys, words, yaml_file};
 use super::{
-    DEFAULT_MEMORY_MIB, Difficulty, FormatVersion, MIB, OutputValidator, Problem, ProblemError,
-    ProblemLimits, ProblemType, io_err,
+    DEFAULT_MEMORY_MIB, FormatVersion, MIB, OutputValidator, Problem, ProblemError, ProblemLimits,
+    ProblemType, io_err,
 };
 
 /// A limit must be a positive number no larger than `max`: zero, negative
@@ -25,6 +26,46 @@ fn positive(v: Option<&Value>, what: &str, max: f64) -> Result<Option<f64>, Prob
         _ => Err(ProblemError::Invalid(format!(
             "{what} must be a number in (0, {max}]"
         ))),
+    }
+}
+
+/// The top-level `problem.yaml` keys a format version defines: what problemtools
+/// accepts (it refuses any other key, legacy and 2023-07 alike).
+fn spec_keys(format: FormatVersion) -> &'static [&'static str] {
+    match format {
+        FormatVersion::Legacy => &[
+            "problem_format_version",
+            "type",
+            "name",
+            "uuid",
+            "author",
+            "source",
+            "source_url",
+            "license",
+            "rights_owner",
+            "limits",
+            "validation",
+            "validator_flags",
+            "grading",
+            "keywords",
+        ],
+        FormatVersion::Draft2023_07 | FormatVersion::V2025_09 => &[
+            "problem_format_version",
+            "type",
+            "name",
+            "uuid",
+            "version",
+            "credits",
+            "source",
+            "license",
+            "rights_owner",
+            "embargo_until",
+            "limits",
+            "keywords",
+            "languages",
+            "allow_file_writing",
+            "constants",
+        ],
     }
 }
 
@@ -72,33 +113,17 @@ impl Problem {
                 )));
             }
         };
-        let common = [
-            "problem_format_version",
-            "type",
-            "name",
-            "uuid",
-            "license",
-            "rights_owner",
-            "limits",
-            "keywords",
-            "source",
-            "source_url",
-            "author",
-            "credits",
-            "languages",
-            "codearena",
-            "version",
-            "embargo_until",
-            "allow_file_writing",
-            "constants",
-        ];
-        let legacy_only = ["validation", "validator_flags", "grading"];
-        let known: Vec<&str> = if format == FormatVersion::Legacy {
-            common.iter().chain(legacy_only.iter()).copied().collect()
-        } else {
-            common.to_vec()
-        };
-        known_keys(&meta, &known, "problem.yaml", &mut warnings);
+        // Keys the format version defines (problemtools refuses a package with any
+        // other); `codearena` is CodeArena's old place for its metadata.
+        let mut unknown_keys = Vec::new();
+        if let Some(m) = meta.as_mapping() {
+            for k in m.keys().filter_map(as_string) {
+                if k != "codearena" && !spec_keys(format).contains(&k.as_str()) {
+                    warnings.push(format!("problem.yaml: unknown key {k:?} ignored"));
+                    unknown_keys.push(k);
+                }
+            }
+        }
 
         let name = match key(&meta, "name") {
             Some(Value::Mapping(m)) => m
@@ -196,21 +221,7 @@ impl Problem {
             ));
         }
 
-        let difficulty = key(&meta, "codearena").and_then(|c| {
-            known_keys(c, &["difficulty"], "problem.yaml codearena", &mut warnings);
-            match key(c, "difficulty").and_then(as_string).as_deref() {
-                Some("easy") => Some(Difficulty::Easy),
-                Some("medium") => Some(Difficulty::Medium),
-                Some("hard") => Some(Difficulty::Hard),
-                Some(other) => {
-                    warnings.push(format!(
-                        "codearena.difficulty {other:?} is not easy|medium|hard; ignored"
-                    ));
-                    None
-                }
-                None => None,
-            }
-        });
+        let codearena = codearena::read(&dir, &meta, &mut warnings)?;
 
         // Legacy problems put default-validator flags in problem.yaml.
         let root_args = if format == FormatVersion::Legacy {
@@ -262,7 +273,9 @@ impl Problem {
             license: key(&meta, "license").and_then(as_string),
             rights_owner: key(&meta, "rights_owner").and_then(as_string),
             keywords: key(&meta, "keywords").map(words).unwrap_or_default(),
-            difficulty,
+            difficulty: codearena.difficulty,
+            codearena_key_in_problem_yaml: codearena.in_problem_yaml,
+            unknown_keys,
             limits,
             validator,
             sample,

@@ -8,10 +8,12 @@
 //! `output_validator/` later), and the statements, which are kept as
 //! Markdown/LaTeX source.
 //!
-//! [`load`] reads `problem.yaml` (helped by [`yaml`]), [`testdata`] the test
+//! [`load`] reads `problem.yaml` (helped by [`yaml`]) and [`codearena`] our own
+//! `codearena.yaml`, [`testdata`] the test
 //! data tree, [`statement`] the statements; [`hash`] names a package by its
 //! content.
 
+mod codearena;
 mod hash;
 mod load;
 mod statement;
@@ -23,6 +25,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+pub use codearena::CODEARENA_FILE;
 pub use statement::{Statement, StatementFormat};
 pub use testdata::{GroupSettings, TestCase, TestGroup, TestNode};
 
@@ -114,8 +117,15 @@ pub struct Problem {
     pub license: Option<String>,
     pub rights_owner: Option<String>,
     pub keywords: Vec<String>,
-    /// CodeArena extension `codearena: {difficulty: ...}`.
+    /// CodeArena's difficulty, from `codearena.yaml` (or the old `codearena:` key in
+    /// `problem.yaml`).
     pub difficulty: Option<Difficulty>,
+    /// The package still has CodeArena's metadata in `problem.yaml` (read, but other
+    /// tools refuse the package for it).
+    pub codearena_key_in_problem_yaml: bool,
+    /// Top-level `problem.yaml` keys its format version does not define (ignored here;
+    /// problemtools refuses the package).
+    pub unknown_keys: Vec<String>,
     pub limits: ProblemLimits,
     pub statements: Vec<Statement>,
     pub validator: OutputValidator,

@@ -13,6 +13,9 @@ use super::{ProblemError, io_err};
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct GroupSettings {
     pub output_validator_args: Vec<String>,
+    /// Arguments for the input validators (`input_validator_args`, legacy
+    /// `input_validator_flags`); only `verify-problem` runs them.
+    pub input_validator_args: Vec<String>,
     /// Score of an accepted test case (legacy `accept_score`, default 1).
     pub accept_score: Option<f64>,
     /// `sum`, `min` or `pass-fail`.
@@ -110,9 +113,31 @@ pub(super) fn read_settings(
         &path.display().to_string(),
         warnings,
     );
-    if let Some(a) = key(&v, "output_validator_args").or_else(|| key(&v, "output_validator_flags"))
-    {
-        s.output_validator_args = words(a);
+    let (args, flags) = (
+        key(&v, "output_validator_args").map(words),
+        key(&v, "output_validator_flags").map(words),
+    );
+    // problemtools reads only the legacy `output_validator_flags` from testdata.yaml, even
+    // for 2023-07 packages: arguments given only by the newer name are silently dropped
+    // there, so a package meant for both tools gives both.
+    match (&args, &flags) {
+        (Some(_), None) if file == "testdata.yaml" => warnings.push(format!(
+            "{}: output_validator_args without output_validator_flags: tools that read \
+             the legacy key (problemtools) judge without these arguments",
+            path.display()
+        )),
+        (Some(a), Some(f)) if a != f => warnings.push(format!(
+            "{}: output_validator_args {a:?} and output_validator_flags {f:?} differ; \
+             output_validator_args is used",
+            path.display()
+        )),
+        _ => {}
+    }
+    if let Some(a) = args.or(flags) {
+        s.output_validator_args = a;
+    }
+    if let Some(a) = key(&v, "input_validator_args").or_else(|| key(&v, "input_validator_flags")) {
+        s.input_validator_args = words(a);
     }
     if let Some(x) = key(&v, "accept_score").and_then(as_f64) {
         s.accept_score = Some(x);
