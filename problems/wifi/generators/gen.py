@@ -39,7 +39,8 @@ def serpentine(n, m):
     return g
 
 
-write("01-single-router", [["R"]])
+# The 1 x 1 grid is sample 02; the smallest other grid, router below a free cell.
+write("01-two-cells", [["."], ["R"]])
 write("02-row", [list("R....#...R..")])
 write("03-column", [[c] for c in ".R..#..."])
 r = random.Random(804)
