@@ -1,7 +1,7 @@
 // Every call the app makes, typed by the services' OpenAPI documents (src/api/schema/*,
 // generated): a field renamed in a service breaks the build here, not a page at run time.
 
-import { ApiClient, localSessionStore, type TokenResponse } from "./client";
+import { ApiClient, localSessionStore } from "./client";
 import type { components as AuthC, paths as AuthP } from "./schema/auth";
 import type { components as BattleC, paths as BattleP } from "./schema/battle";
 import type { components as ExecC, paths as ExecP } from "./schema/execution";
@@ -65,7 +65,7 @@ export const api = {
     ),
   login: async (body: Req<Post<AuthP, "/api/auth/login">>) =>
     client.adopt(
-      await client.request<TokenResponse & Body<Post<AuthP, "/api/auth/login">, 200>>(
+      await client.request<Body<Post<AuthP, "/api/auth/login">, 200>>(
         "POST",
         "/api/auth/login",
         { body, auth: false },

@@ -26,7 +26,7 @@ export function RatingChart({ points }: { points: HistoryPoint[] }) {
         {values.map((v, i) => (
           <circle key={i} cx={x(i)} cy={y(v)} r={3} className="point">
             <title>
-              {i === 0 ? `Start: ${Math.round(v)}` : `Game ${i}: ${Math.round(v)} (${when(points[i - 1]!.finished_at_ms)} vs ${points[i - 1]!.opponent})`}
+              {i === 0 ? `Start: ${Math.round(v)}` : `Game ${i}: ${Math.round(v)} (${when(points[i - 1]!.finished_at_ms)}, ${points[i - 1]!.outcome})`}
             </title>
           </circle>
         ))}

@@ -1,3 +1,4 @@
+import { useEffect, useState } from "react";
 import { Link, useParams } from "react-router";
 import { api, type BattleView, type HistoryPoint } from "../api";
 import { RatingChart } from "../components/RatingChart";
@@ -68,7 +69,9 @@ function RatedList({ points }: { points: HistoryPoint[] }) {
       {[...points].reverse().slice(0, 20).map((pt) => (
         <li key={pt.battle_id}>
           <span className={`pill ${pt.outcome}`}>{pt.outcome}</span>
-          <span>vs {pt.opponent}</span>
+          <span>
+            vs <OpponentLink id={pt.opponent} />
+          </span>
           <span className={pt.delta >= 0 ? "up" : "down"}>{signed(pt.delta)}</span>
           <span className="muted small">{ago(pt.finished_at_ms)}</span>
           <Link to={`/battle/${pt.battle_id}/replay`} className="small">Replay</Link>
@@ -76,6 +79,26 @@ function RatedList({ points }: { points: HistoryPoint[] }) {
       ))}
     </ul>
   );
+}
+
+// A rating history names opponents by id: their names, read once per page load.
+const names = new Map<string, Promise<string>>();
+
+function OpponentLink({ id }: { id: string }) {
+  const [name, setName] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    let load = names.get(id);
+    if (!load) {
+      load = api.player(id).then((p) => p.username || "a player", () => "a player");
+      names.set(id, load);
+    }
+    void load.then((n) => live && setName(n));
+    return () => {
+      live = false;
+    };
+  }, [id]);
+  return <Link to={`/u/${id}`}>{name ?? "…"}</Link>;
 }
 
 function MyBattleList({ battles, me }: { battles: BattleView[]; me: string }) {
