@@ -127,6 +127,14 @@ pub fn load_one(dir: &Path) -> Result<(Entry, Vec<u8>), CatalogueError> {
         .unwrap_or_default()
         .to_owned();
     let problem = Problem::load(dir).map_err(|e| CatalogueError::Problem(slug.clone(), e))?;
+    // The judge accepts a package with samples only (judged on them), but a battle's
+    // tests must not be the samples the players read.
+    if problem.secret.cases().is_empty() {
+        return Err(CatalogueError::Invalid(
+            slug,
+            "a battle problem needs secret test data (data/secret has no test cases)".into(),
+        ));
+    }
     let hash = problem
         .content_hash()
         .map_err(|e| CatalogueError::Problem(slug.clone(), e))?;
@@ -300,6 +308,22 @@ mod tests {
             .map(|e| e.file_name())
             .collect();
         assert_eq!(names.len(), 1, "nothing else left behind: {names:?}");
+    }
+
+    #[test]
+    fn a_package_with_samples_only_is_not_a_battle_problem() {
+        // The judge takes it (judged on its samples); a battle must not be judged on
+        // the tests its players read.
+        let pkg =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../judge/tests/packages/samples-only");
+        assert!(Problem::load(&pkg).is_ok());
+        match load_one(&pkg) {
+            Err(CatalogueError::Invalid(slug, why)) => {
+                assert_eq!(slug, "samples-only");
+                assert!(why.contains("secret test data"), "{why}");
+            }
+            other => panic!("expected a refusal, got {:?}", other.map(|(e, _)| e.hash)),
+        }
     }
 
     #[test]

@@ -12,8 +12,11 @@ use std::time::Duration;
 
 use anyhow::Context;
 
+use crate::submissions::{self, ExampleSubmission, TimeLimitUse};
 use crate::verify::{self, Severity};
-use crate::{DEFAULT_TIME_LIMIT, Judge, Languages, Problem, Report, Verdict};
+use crate::{
+    DEFAULT_TIME_LIMIT, Judge, JudgeError, JudgeOptions, Languages, Problem, Report, Verdict,
+};
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct JudgeArgs {
@@ -122,63 +125,75 @@ pub fn languages() -> anyhow::Result<ExitCode> {
 #[derive(serde::Serialize)]
 struct SubmissionCheck {
     submission: String,
+    /// The submission's directory (`accepted`, `wrong_answer`, …).
     expected: String,
     verdict: Verdict,
     ok: bool,
     max_time_ms: u64,
+    /// Used for the time limit's lower bound.
+    #[serde(skip)]
+    lower_bound: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     message: Option<String>,
 }
 
-/// `codearena verify-problem PROBLEM_DIR`: judges every file under
-/// `submissions/<expected>/` and reports those whose verdict differs from
-/// their folder. When the package has no time limit, it is derived from the
-/// accepted submissions as the format prescribes. Also reports what
-/// problemtools would ([`crate::verify`]); an error fails it like a mismatch.
+/// Judges one example submission (constants substituted, its other files and the
+/// package's include files beside it); every test when its expectations need them.
+fn judge_example(
+    judge: &Judge,
+    problem: &Problem,
+    sub: &ExampleSubmission,
+    time_limit: Duration,
+) -> Result<Report, JudgeError> {
+    let lang = judge.language_for(&sub.entry, sub.language.as_deref())?;
+    let code = std::fs::read(&sub.entry).map_err(|e| JudgeError::Source {
+        path: sub.entry.clone(),
+        source: e,
+    })?;
+    let code = problem.constants.substitute_bytes(code);
+    let options = JudgeOptions {
+        all_tests: sub.explicit,
+    };
+    Ok(judge.judge_submission(
+        problem,
+        lang,
+        &sub.entry,
+        &code,
+        &sub.others,
+        time_limit,
+        options,
+    ))
+}
+
+/// `codearena verify-problem PROBLEM_DIR`: judges every submission under
+/// `submissions/<dir>/` (a file or a directory) and reports those that break what
+/// their directory and `submissions.yaml` expect ([`crate::submissions`]). When the
+/// package has no time limit, it is derived from the accepted submissions as the
+/// format prescribes. Also reports what problemtools would ([`crate::verify`]); an
+/// error fails it like a mismatch.
 pub fn verify_problem(args: VerifyProblemArgs) -> anyhow::Result<ExitCode> {
     let problem = load_quietly(&args.problem_dir)?;
     let mut findings = verify::package_findings(&problem);
     let judge = Judge::new(Languages::discover()).context("starting the sandbox")?;
-    let subs = problem.dir.join("submissions");
-    let mut found: Vec<(String, PathBuf)> = Vec::new();
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&subs)
-        .with_context(|| format!("reading {}", subs.display()))?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
-    for d in dirs {
-        let expected = d
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("")
-            .to_string();
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&d)?
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.is_file())
-            .collect();
-        files.sort();
-        found.extend(files.into_iter().map(|f| (expected.clone(), f)));
-    }
+    let found = submissions::discover(&problem)?;
     if found.is_empty() {
-        anyhow::bail!("{} has no submissions", subs.display());
+        anyhow::bail!(
+            "{} has no submissions",
+            problem.dir.join("submissions").display()
+        );
     }
 
     let mut reports: Vec<Option<Report>> = vec![None; found.len()];
     let time_limit = match problem.time_limit() {
         Some(t) => t,
         None => {
-            // Judge the accepted submissions with the platform default first.
+            // Judge the submissions that bound it from below with the platform default.
             let mut slowest = Duration::ZERO;
-            for (i, (expected, file)) in found.iter().enumerate() {
-                if expected != "accepted" {
+            for (i, sub) in found.iter().enumerate() {
+                if sub.time_limit != TimeLimitUse::Lower {
                     continue;
                 }
-                let lang = judge.language_for(file, None)?;
-                let code = std::fs::read(file)?;
-                let r = judge.judge(&problem, lang, file, &code, DEFAULT_TIME_LIMIT);
+                let r = judge_example(&judge, &problem, sub, DEFAULT_TIME_LIMIT)?;
                 if r.verdict == Verdict::Accepted {
                     slowest = slowest.max(Duration::from_millis(r.max_time_ms));
                 }
@@ -194,49 +209,38 @@ pub fn verify_problem(args: VerifyProblemArgs) -> anyhow::Result<ExitCode> {
     };
 
     let mut checks = Vec::new();
-    for (i, (expected, file)) in found.iter().enumerate() {
-        let rel = file
-            .strip_prefix(&problem.dir)
-            .unwrap_or(file)
-            .display()
-            .to_string();
+    for (i, sub) in found.iter().enumerate() {
         let report = match reports[i].take() {
             Some(r) => r,
-            None => match judge.language_for(file, None) {
-                Ok(lang) => {
-                    let code = std::fs::read(file)?;
-                    judge.judge(&problem, lang, file, &code, time_limit)
-                }
+            None => match judge_example(&judge, &problem, sub, time_limit) {
+                Ok(r) => r,
                 Err(e) => {
                     checks.push(SubmissionCheck {
-                        submission: rel,
-                        expected: expected.clone(),
+                        submission: sub.name.clone(),
+                        expected: sub.dir.clone(),
                         verdict: Verdict::InternalError,
                         ok: false,
                         max_time_ms: 0,
+                        lower_bound: false,
                         message: Some(e.to_string()),
                     });
                     continue;
                 }
             },
         };
-        let ok = match crate::verdict::expected_in_submission_dir(expected) {
-            Some(v) => report.verdict == v,
-            None if expected == "rejected" => {
-                report.verdict != Verdict::Accepted && report.verdict != Verdict::InternalError
-            }
-            None => false,
-        };
-        let message = report
-            .message
-            .clone()
+        let broken = sub.check(&report);
+        let message = broken
+            .first()
+            .cloned()
+            .or_else(|| report.message.clone())
             .or_else(|| report.tests.iter().find_map(|t| t.message.clone()));
         checks.push(SubmissionCheck {
-            submission: rel,
-            expected: expected.clone(),
+            submission: sub.name.clone(),
+            expected: sub.dir.clone(),
             verdict: report.verdict,
-            ok,
+            ok: broken.is_empty(),
             max_time_ms: report.max_time_ms,
+            lower_bound: sub.time_limit == TimeLimitUse::Lower,
             message,
         });
     }
@@ -247,7 +251,7 @@ pub fn verify_problem(args: VerifyProblemArgs) -> anyhow::Result<ExitCode> {
         checks
             .iter()
             .enumerate()
-            .filter(|(_, c)| c.expected == "accepted" && c.verdict == Verdict::Accepted)
+            .filter(|(_, c)| c.lower_bound && c.verdict == Verdict::Accepted)
             .max_by_key(|(_, c)| c.max_time_ms)
             .map(|(i, _)| i)
     };
@@ -265,14 +269,10 @@ pub fn verify_problem(args: VerifyProblemArgs) -> anyhow::Result<ExitCode> {
         if verify::time_limit_margin(&problem, Some((&name, t))).is_none() {
             break;
         }
-        let file = problem.dir.join(&name);
-        let again = judge.judge(
-            &problem,
-            judge.language_for(&file, None)?,
-            &file,
-            &std::fs::read(&file)?,
-            time_limit,
-        );
+        let Some(sub) = found.iter().find(|s| s.name == name) else {
+            break;
+        };
+        let again = judge_example(&judge, &problem, sub, time_limit)?;
         if again.verdict == Verdict::Accepted {
             checks[i].max_time_ms = checks[i].max_time_ms.min(again.max_time_ms);
         }
@@ -281,6 +281,9 @@ pub fn verify_problem(args: VerifyProblemArgs) -> anyhow::Result<ExitCode> {
     let slowest = slowest.as_ref().map(|(n, t)| (n.as_str(), *t));
     findings.extend(verify::time_limit_margin(&problem, slowest));
     findings.extend(verify::input_findings(&judge.validate_inputs(&problem)));
+    findings.extend(verify::validation_case_findings(
+        &judge.check_validation_cases(&problem),
+    ));
     let failures = checks.iter().filter(|c| !c.ok).count();
     let errors = findings
         .iter()
@@ -304,7 +307,7 @@ pub fn verify_problem(args: VerifyProblemArgs) -> anyhow::Result<ExitCode> {
     } else {
         for c in &checks {
             println!(
-                "{} {:<48} expected {:<22} got {:<4} {:>7.3} s{}",
+                "{} {:<48} {:<22} got {:<4} {:>7.3} s{}",
                 if c.ok { "ok  " } else { "FAIL" },
                 c.submission,
                 c.expected,

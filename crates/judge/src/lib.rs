@@ -9,7 +9,8 @@
 //! - [`Judge`] compiles and judges a source against a problem and returns a
 //!   serialisable [`Report`].
 //! - [`cli`] holds the `codearena judge` and `codearena verify-problem`
-//!   commands; [`verify`] what verify-problem reports besides verdicts.
+//!   commands; [`verify`] what verify-problem reports besides verdicts;
+//!   [`submissions`] the example submissions and what each must get.
 //!
 //! Binaries using this crate must call [`sandbox::enter_if_requested`] first
 //! thing in `main` (the sandbox re-executes the binary as its zygote).
@@ -19,19 +20,20 @@ mod judge;
 mod language;
 pub mod package;
 mod problem;
+pub mod submissions;
 mod validate;
 mod verdict;
 pub mod verify;
 
 pub use judge::{
     CompileResult, CustomLimits, CustomRun, InputValidation, Judge, JudgeError, JudgeOptions,
-    Report, TestResult,
+    PackageProgramError, Report, TestResult, ValidationCaseCheck,
 };
 pub use language::{Language, Languages, SandboxCommand};
 pub use problem::{
-    CODEARENA_FILE, DEFAULT_MEMORY_MIB, DEFAULT_TIME_LIMIT, Difficulty, FormatVersion,
+    CODEARENA_FILE, Constants, DEFAULT_MEMORY_MIB, DEFAULT_TIME_LIMIT, Difficulty, FormatVersion,
     GroupSettings, OutputValidator, Problem, ProblemError, ProblemLimits, ProblemType, Statement,
-    StatementFormat, TestCase, TestGroup, TestNode,
+    StatementFormat, TestCase, TestGroup, TestNode, ValidationCase, ValidationCaseKind,
 };
 pub use validate::{ValidatorFlags, validate as default_validate};
 pub use verdict::Verdict;

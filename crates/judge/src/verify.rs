@@ -10,7 +10,11 @@
 //!   resolution (a warning);
 //! - `input-validators`: every input validator accepts every test input (errors),
 //!   a package without one (a warning);
-//! - `duplicate-inputs`: test inputs with identical bytes (a warning).
+//! - `duplicate-inputs`: test inputs with identical bytes (a warning);
+//! - `validation-cases`: `data/invalid_input` rejected by an input validator,
+//!   `data/invalid_output` rejected and `data/valid_output` accepted by the output
+//!   validator (errors); `invalid_answer`, which needs answer validators, not checked (a
+//!   warning).
 //!
 //! Load warnings (unknown keys elsewhere, validator arguments only one tool reads…)
 //! come out as warnings of the `load` check.
@@ -21,7 +25,7 @@ use std::time::Duration;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::judge::InputValidation;
+use crate::judge::{InputValidation, ValidationCaseCheck};
 use crate::problem::{CODEARENA_FILE, Problem};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -35,7 +39,8 @@ pub enum Severity {
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
     pub severity: Severity,
-    /// `load`, `metadata`, `time-limit`, `input-validators` or `duplicate-inputs`.
+    /// `load`, `metadata`, `time-limit`, `input-validators`, `duplicate-inputs` or
+    /// `validation-cases`.
     pub check: &'static str,
     pub message: String,
 }
@@ -168,5 +173,21 @@ pub fn input_findings(v: &InputValidation) -> Vec<Finding> {
     for f in &v.failures {
         out.push(Finding::error("input-validators", f.clone()));
     }
+    out
+}
+
+/// The validator-test groups' results as findings: a case its validator treats the
+/// wrong way is an error, one that cannot be checked here a warning.
+pub fn validation_case_findings(v: &ValidationCaseCheck) -> Vec<Finding> {
+    let mut out: Vec<Finding> = v
+        .failures
+        .iter()
+        .map(|f| Finding::error("validation-cases", f.clone()))
+        .collect();
+    out.extend(
+        v.skipped
+            .iter()
+            .map(|s| Finding::warning("validation-cases", format!("{s}: not checked"))),
+    );
     out
 }

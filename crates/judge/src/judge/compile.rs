@@ -7,12 +7,60 @@ use sandbox::{BoxFile, LimitKind, Limits, RunSpec, Source};
 
 use super::{CompileResult, Judge, MIB, Program, collected_files, truncate};
 use crate::language::Language;
-use crate::problem::ProblemLimits;
+use crate::problem::{Problem, ProblemLimits};
 use crate::verdict::Verdict;
 
 /// Compiler diagnostics kept for the report.
 pub(super) const COMPILE_OUTPUT_BYTES: u64 = 64 * 1024;
 impl Judge {
+    /// The files that go with a submission besides its entry point: its other files,
+    /// then the package's `include/<language>/` (or `include/default/`) files with the
+    /// constants substituted, which replace a submitted file of the same name. The
+    /// entry point itself is never replaced.
+    pub(super) fn submission_files(
+        &self,
+        problem: &Problem,
+        lang: &Language,
+        source_name: &str,
+        others: &[(String, Vec<u8>)],
+    ) -> Vec<BoxFile> {
+        let mut files: Vec<BoxFile> = others
+            .iter()
+            .filter(|(name, _)| name != source_name)
+            .map(|(name, bytes)| BoxFile {
+                name: name.clone(),
+                source: Source::Bytes(bytes.clone()),
+                executable: false,
+            })
+            .collect();
+        let own = problem.include.iter().find(|(dir, _)| {
+            dir.as_str() != "default" && self.languages.get(dir).is_some_and(|l| l.id == lang.id)
+        });
+        let included = own
+            .map(|(_, f)| f)
+            .or_else(|| problem.include.get("default"));
+        for path in included.into_iter().flatten() {
+            let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+                continue;
+            };
+            if name == source_name {
+                continue;
+            }
+            // A package file the loader listed; unreadable is the package's fault, which
+            // the compile step then reports as a missing file.
+            let Ok(bytes) = std::fs::read(path) else {
+                continue;
+            };
+            files.retain(|f| f.name != name);
+            files.push(BoxFile {
+                name: name.to_string(),
+                source: Source::Bytes(problem.constants.substitute_bytes(bytes)),
+                executable: false,
+            });
+        }
+        files
+    }
+
     #[allow(clippy::type_complexity)]
     pub(super) fn compile(
         &self,
@@ -20,6 +68,7 @@ impl Judge {
         lang: &Language,
         source_name: &str,
         code: &[u8],
+        extra: &[BoxFile],
     ) -> Result<(Program, CompileResult), (Verdict, String, Option<CompileResult>)> {
         let (cmd, collect) = lang.compile(source_name);
         let source = BoxFile {
@@ -31,7 +80,9 @@ impl Judge {
             argv: cmd.argv,
             env: cmd.env,
             stdin: None,
-            files: vec![source.clone()],
+            files: std::iter::once(source.clone())
+                .chain(extra.iter().cloned())
+                .collect(),
             collect: collect.clone(),
             // One stream, so a flood of diagnostics hits the output limit.
             merge_stderr: true,
@@ -90,6 +141,13 @@ impl Judge {
         }
         if collect.is_empty() || lang.run_keeps_source() {
             files.push(source);
+        }
+        // Submitted and included files stay beside the program: interpreted languages
+        // import them, and data files are read at run time.
+        for f in extra {
+            if !files.iter().any(|g| g.name == f.name) {
+                files.push(f.clone());
+            }
         }
         if files.len() > sandbox::MAX_WORK_FILES {
             let why = format!(

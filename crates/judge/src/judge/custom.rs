@@ -75,7 +75,7 @@ impl Judge {
             time_resolution: 1.0,
         };
         let source_name = lang.source_name(original);
-        let program = match self.compile(&compile_limits, lang, &source_name, code) {
+        let program = match self.compile(&compile_limits, lang, &source_name, code, &[]) {
             Ok((program, compile)) => {
                 run.compile = Some(compile);
                 program

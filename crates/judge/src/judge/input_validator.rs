@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use sandbox::{ExitStatus, Limits, RunSpec, Source};
 
-use super::{Judge, MIB, truncate};
+use super::{Judge, MIB, Program, truncate};
 use crate::problem::Problem;
 
 /// What running the input validators found.
@@ -18,6 +18,8 @@ pub struct InputValidation {
     pub skipped: Vec<String>,
     /// A validator that did not build, or an input one rejected or crashed on.
     pub failures: Vec<String>,
+    /// The validators that built, by name.
+    pub(super) programs: Vec<(String, Program)>,
 }
 
 /// C, C++ and Python validators (a file, or a directory of sources) are run;
@@ -27,7 +29,14 @@ fn runnable(path: &Path) -> bool {
         return true;
     }
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-    ["c", "cc", "cpp", "cxx", "c++", "py"].contains(&ext)
+    ["c", "cc", "cpp", "cxx", "c++", "py", "py3"].contains(&ext)
+}
+
+fn rel(problem: &Problem, p: &Path) -> String {
+    p.strip_prefix(&problem.dir)
+        .unwrap_or(p)
+        .display()
+        .to_string()
 }
 
 fn validator_paths(problem: &Problem) -> Vec<PathBuf> {
@@ -46,71 +55,85 @@ fn validator_paths(problem: &Problem) -> Vec<PathBuf> {
 }
 
 impl Judge {
-    /// Runs every input validator on every test input (samples and secret data) with
-    /// the arguments of the input's group.
-    pub fn validate_inputs(&self, problem: &Problem) -> InputValidation {
-        let mut result = InputValidation::default();
-        let rel = |p: &Path| {
-            p.strip_prefix(&problem.dir)
-                .unwrap_or(p)
-                .display()
-                .to_string()
+    /// Runs one input validator on one input: `Ok` when it exits 42, else why not.
+    pub(super) fn run_input_validator(
+        &self,
+        problem: &Problem,
+        v: &Program,
+        args: &[String],
+        input: &Path,
+    ) -> Result<(), String> {
+        let mut argv = v.argv.clone();
+        argv.extend(args.iter().cloned());
+        let spec = RunSpec {
+            argv,
+            env: v.env.clone(),
+            stdin: Some(Source::File(input.to_path_buf())),
+            files: v.files.clone(),
+            collect: Vec::new(),
+            merge_stderr: true,
+            limits: Limits {
+                cpu_time: problem.limits.validation_time,
+                wall_time: problem.limits.validation_time * 2,
+                memory_bytes: problem.limits.validation_memory_bytes.min(4096 * MIB),
+                max_processes: 64,
+                stdout_bytes: MIB,
+                work_dir_bytes: 256 * MIB,
+                ..Limits::default()
+            },
         };
-        let mut programs = Vec::new();
+        match self.sandbox.run(&spec) {
+            Err(e) => Err(format!("could not run: {e}")),
+            Ok(out) if out.limit.is_none() && out.status == ExitStatus::Exited(42) => Ok(()),
+            Ok(out) => {
+                let said = truncate(&out.stdout, 300);
+                let said = said.trim();
+                Err(match (out.limit, out.status) {
+                    (Some(limit), _) => format!("hit its {limit:?} limit"),
+                    (None, ExitStatus::Exited(c)) => format!("exited {c}: {said}"),
+                    (None, status) => format!("crashed ({status:?}): {said}"),
+                })
+            }
+        }
+    }
+
+    /// Builds the package's input validators (each once per judge): the ones that
+    /// built, the ones that cannot run here, and the build failures.
+    pub(super) fn validate_inputs_setup(&self, problem: &Problem) -> InputValidation {
+        let mut result = InputValidation::default();
         for path in validator_paths(problem) {
-            let name = rel(&path);
+            let name = rel(problem, &path);
             if !runnable(&path) {
                 result.skipped.push(name);
                 continue;
             }
             result.validators.push(name.clone());
             match &*self.validator(problem, &path) {
-                Ok(p) => programs.push((name, p.clone())),
+                Ok(p) => result.programs.push((name, p.clone())),
                 Err(e) => result.failures.push(format!("{name}: {e}")),
             }
         }
+        result
+    }
+
+    /// Runs every input validator on every test input (samples and secret data) with
+    /// the arguments of the input's group.
+    pub fn validate_inputs(&self, problem: &Problem) -> InputValidation {
+        let mut result = self.validate_inputs_setup(problem);
+        let programs = std::mem::take(&mut result.programs);
+        let rel = |p: &Path| rel(problem, p);
         for (group, case) in problem.test_cases() {
             for (name, v) in &programs {
-                let mut argv = v.argv.clone();
-                argv.extend(group.settings.input_validator_args.iter().cloned());
-                let spec = RunSpec {
-                    argv,
-                    env: v.env.clone(),
-                    stdin: Some(Source::File(case.input.clone())),
-                    files: v.files.clone(),
-                    collect: Vec::new(),
-                    merge_stderr: true,
-                    limits: Limits {
-                        cpu_time: problem.limits.validation_time,
-                        wall_time: problem.limits.validation_time * 2,
-                        memory_bytes: problem.limits.validation_memory_bytes.min(4096 * MIB),
-                        max_processes: 64,
-                        stdout_bytes: MIB,
-                        work_dir_bytes: 256 * MIB,
-                        ..Limits::default()
-                    },
-                };
-                let why = match self.sandbox.run(&spec) {
-                    Err(e) => format!("could not run: {e}"),
-                    Ok(out) if out.limit.is_none() && out.status == ExitStatus::Exited(42) => {
-                        continue;
-                    }
-                    Ok(out) => {
-                        let said = truncate(&out.stdout, 300);
-                        let said = said.trim();
-                        match (out.limit, out.status) {
-                            (Some(limit), _) => format!("hit its {limit:?} limit"),
-                            (None, ExitStatus::Exited(c)) => format!("exited {c}: {said}"),
-                            (None, status) => format!("crashed ({status:?}): {said}"),
-                        }
-                    }
-                };
-                result.failures.push(format!(
-                    "{name} does not accept {}: {why}",
-                    rel(&case.input)
-                ));
+                let args = &group.settings.input_validator_args;
+                if let Err(why) = self.run_input_validator(problem, v, args, &case.input) {
+                    result.failures.push(format!(
+                        "{name} does not accept {}: {why}",
+                        rel(&case.input)
+                    ));
+                }
             }
         }
+        result.programs = programs;
         result
     }
 }

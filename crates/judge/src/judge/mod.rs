@@ -13,9 +13,11 @@
 mod compile;
 mod custom;
 mod input_validator;
+mod package_program;
 mod report;
 mod score;
 mod test_case;
+mod validation_cases;
 mod validator;
 
 use std::collections::HashMap;
@@ -27,7 +29,9 @@ use sandbox::{BoxFile, Limits, RunOutcome, Sandbox, SandboxConfig, Source};
 
 pub use custom::{CustomLimits, CustomRun};
 pub use input_validator::InputValidation;
+pub use package_program::PackageProgramError;
 pub use report::{CompileResult, Report, TestResult};
+pub use validation_cases::ValidationCaseCheck;
 
 use crate::language::{Language, Languages};
 use crate::problem::{DEFAULT_TIME_LIMIT, OutputValidator, Problem, ProblemType};
@@ -70,7 +74,7 @@ pub struct JudgeOptions {
 pub struct Judge {
     sandbox: Sandbox,
     languages: Languages,
-    validators: Mutex<HashMap<PathBuf, Arc<Result<Program, String>>>>,
+    validators: Mutex<HashMap<PathBuf, Arc<Result<Program, PackageProgramError>>>>,
 }
 
 /// The limits a submitted program runs under: the time and memory it is given, stdout up
@@ -227,6 +231,24 @@ impl Judge {
         time_limit: Duration,
         options: JudgeOptions,
     ) -> Report {
+        self.judge_submission(problem, lang, original, code, &[], time_limit, options)
+    }
+
+    /// [`Judge::judge_with`] for a submission of several files: `code` is its entry
+    /// point (named like `original`), `others` the rest (name, contents), placed beside
+    /// it for compiling and running. The package's `include/` files for the language
+    /// are added too, replacing a submitted file of the same name.
+    #[allow(clippy::too_many_arguments)]
+    pub fn judge_submission(
+        &self,
+        problem: &Problem,
+        lang: &Language,
+        original: &Path,
+        code: &[u8],
+        others: &[(String, Vec<u8>)],
+        time_limit: Duration,
+        options: JudgeOptions,
+    ) -> Report {
         let language = format!("{} ({})", lang.name, lang.version);
         if code.len() as u64 > problem.limits.code_bytes {
             let msg = format!(
@@ -244,12 +266,14 @@ impl Judge {
             );
         }
         let source_name = lang.source_name(original);
-        let (program, compile) = match self.compile(&problem.limits, lang, &source_name, code) {
-            Ok(p) => p,
-            Err((verdict, msg, compile)) => {
-                return Report::failed(problem, &language, verdict, msg, compile, time_limit);
-            }
-        };
+        let extra = self.submission_files(problem, lang, &source_name, others);
+        let (program, compile) =
+            match self.compile(&problem.limits, lang, &source_name, code, &extra) {
+                Ok(p) => p,
+                Err((verdict, msg, compile)) => {
+                    return Report::failed(problem, &language, verdict, msg, compile, time_limit);
+                }
+            };
         let validator = match &problem.validator {
             OutputValidator::Default => None,
             OutputValidator::Custom(path) => match &*self.validator(problem, path) {

@@ -77,7 +77,7 @@ impl Judge {
         r
     }
 
-    fn default_validate(
+    pub(super) fn default_validate(
         &self,
         group: &TestGroup,
         case: &crate::problem::TestCase,

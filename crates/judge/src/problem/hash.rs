@@ -1,5 +1,5 @@
 //! The package's content hash: what decides verdicts (test data, output
-//! validator, limits) and nothing else, so that a package can be named by it.
+//! validator, included code, constants, limits) and nothing else, so that a package can be named by it.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -10,12 +10,12 @@ use super::{Problem, ProblemError, io_err};
 
 impl Problem {
     /// A stable content hash (hex SHA-256) of what decides verdicts: the test
-    /// data, the output validator and the limits. Metadata such as the name
+    /// data, the output validator, included code, the constants and the limits. Metadata such as the name
     /// does not change it.
     pub fn content_hash(&self) -> Result<String, ProblemError> {
         let mut h = Sha256::new();
         let mut files = BTreeMap::new();
-        for sub in ["data", "output_validator", "output_validators"] {
+        for sub in ["data", "output_validator", "output_validators", "include"] {
             collect_files(&self.dir, &self.dir.join(sub), &mut files)?;
         }
         for (rel, path) in files {
@@ -25,7 +25,7 @@ impl Problem {
             h.update((bytes.len() as u64).to_le_bytes());
             h.update(&bytes);
         }
-        let limits = serde_json::json!({
+        let mut limits = serde_json::json!({
             "type": self.problem_type,
             "time_limit_ms": self.limits.time_limit.map(|t| t.as_millis() as u64),
             "memory_bytes": self.limits.memory_bytes,
@@ -34,6 +34,13 @@ impl Problem {
             "time_resolution": self.limits.time_resolution,
             "root_validator_args": self.secret.settings.output_validator_args,
         });
+        // Constants change validators and included code (added only when there are
+        // any, so that packages without them keep their hash).
+        if !self.constants.is_empty()
+            && let Some(m) = limits.as_object_mut()
+        {
+            m.insert("constants".into(), serde_json::json!(self.constants));
+        }
         h.update(limits.to_string().as_bytes());
         Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
     }

@@ -8,12 +8,13 @@ use std::time::Duration;
 use serde_norway::Value;
 
 use super::codearena;
+use super::constants::Constants;
 use super::statement::load_statements;
-use super::testdata::{GroupSettings, load_group, read_settings};
+use super::testdata::{GroupSettings, load_group, load_validation_cases, read_settings};
 use super::yaml::{as_f64, as_string, key, known_keys, words, yaml_file};
 use super::{
     DEFAULT_MEMORY_MIB, FormatVersion, MIB, OutputValidator, Problem, ProblemError, ProblemLimits,
-    ProblemType, io_err,
+    ProblemType, StatementFormat, TestGroup, io_err,
 };
 
 /// A limit must be a positive number no larger than `max`: zero, negative
@@ -222,6 +223,7 @@ impl Problem {
         }
 
         let codearena = codearena::read(&dir, &meta, &mut warnings)?;
+        let constants = Constants::parse(key(&meta, "constants"))?;
 
         // Legacy problems put default-validator flags in problem.yaml.
         let root_args = if format == FormatVersion::Legacy {
@@ -239,32 +241,75 @@ impl Problem {
             output_validator_args: root_args,
             ..Default::default()
         };
-        let root_settings =
-            read_settings(&dir.join("data"), group_file, &root_settings, &mut warnings)?;
+        let root_settings = read_settings(
+            &dir.join("data"),
+            group_file,
+            &root_settings,
+            &constants,
+            &mut warnings,
+        )?;
         let data = dir.join("data");
-        let sample = if data.join("sample").is_dir() {
-            Some(load_group(
-                &data,
-                "sample",
-                group_file,
-                &root_settings,
-                &mut warnings,
-            )?)
-        } else {
-            None
+        let group = |name: &str, warnings: &mut Vec<String>| {
+            if data.join(name).is_dir() {
+                load_group(
+                    &data,
+                    name,
+                    group_file,
+                    &root_settings,
+                    &constants,
+                    warnings,
+                )
+                .map(Some)
+            } else {
+                Ok(None)
+            }
         };
-        if !data.join("secret").is_dir() {
-            return Err(ProblemError::Invalid("data/secret is missing".into()));
-        }
-        let secret = load_group(&data, "secret", group_file, &root_settings, &mut warnings)?;
+        let sample = group("sample", &mut warnings)?;
+        // Secret data is required by the format, but problemtools and BAPCtools judge a
+        // package that has only samples on its samples; so does this judge (the battle
+        // catalogue still requires secret data).
+        let secret = group("secret", &mut warnings)?.unwrap_or_else(|| TestGroup {
+            name: "secret".into(),
+            settings: root_settings.clone(),
+            children: Vec::new(),
+        });
         if secret.cases().is_empty() {
-            return Err(ProblemError::Invalid(
-                "data/secret has no test cases".into(),
-            ));
+            if sample.as_ref().is_none_or(|s| s.cases().is_empty()) {
+                return Err(ProblemError::Invalid(
+                    "the package has no test cases (data/secret and data/sample are empty)".into(),
+                ));
+            }
+            warnings.push(
+                "data/secret has no test cases: submissions are judged on the samples only (the \
+                 format requires secret data; the battle catalogue refuses the package)"
+                    .into(),
+            );
+        }
+        // Groups that exist to test the validators: never judged, only checked by
+        // verify-problem.
+        let validation_cases =
+            load_validation_cases(&data, group_file, &root_settings, &constants, &mut warnings)?;
+        let mut statements = load_statements(&dir, format)?;
+        for st in &mut statements {
+            let (text, unknown) = match st.format {
+                StatementFormat::Markdown => constants.substitute(&st.source),
+                StatementFormat::Latex => constants.substitute_latex(&st.source),
+                StatementFormat::Pdf => continue,
+            };
+            st.source = text;
+            for u in unknown {
+                warnings.push(format!(
+                    "{}: {{{{{u}}}}} names no constant of problem.yaml",
+                    st.path.strip_prefix(&dir).unwrap_or(&st.path).display()
+                ));
+            }
         }
 
         Ok(Problem {
-            statements: load_statements(&dir, format)?,
+            statements,
+            include: super::include::load_include(&dir)?,
+            constants,
+            validation_cases,
             short_name,
             format,
             name,

@@ -14,7 +14,9 @@
 //! content.
 
 mod codearena;
+mod constants;
 mod hash;
+mod include;
 mod load;
 mod statement;
 mod testdata;
@@ -26,8 +28,11 @@ use std::time::Duration;
 use serde::Serialize;
 
 pub use codearena::CODEARENA_FILE;
+pub use constants::Constants;
 pub use statement::{Statement, StatementFormat};
-pub use testdata::{GroupSettings, TestCase, TestGroup, TestNode};
+pub use testdata::{
+    GroupSettings, TestCase, TestGroup, TestNode, ValidationCase, ValidationCaseKind,
+};
 
 const MIB: u64 = 1024 * 1024;
 /// The platform's default time limit when a package gives none.
@@ -130,7 +135,17 @@ pub struct Problem {
     pub statements: Vec<Statement>,
     pub validator: OutputValidator,
     pub sample: Option<TestGroup>,
+    /// Secret data; empty when the package is judged on its samples only.
     pub secret: TestGroup,
+    /// `data/invalid_input`, `invalid_answer`, `invalid_output`, `valid_output`: cases
+    /// that test the validators. Never judged; `verify-problem` checks them.
+    pub validation_cases: Vec<ValidationCase>,
+    /// `constants` of `problem.yaml`, already substituted in the statements and
+    /// `test_group.yaml`; validators, included code and example submissions get them
+    /// when they are built.
+    pub constants: Constants,
+    /// `include/<language>/` (and `include/default/`) files, added to submissions.
+    pub include: std::collections::BTreeMap<String, Vec<PathBuf>>,
     /// Things that are not fatal but worth telling (unknown keys...).
     pub warnings: Vec<String>,
 }

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::yaml::{as_f64, as_string, key, known_keys, words, yaml_file};
+use super::constants::Constants;
+use super::yaml::{as_f64, as_string, key, known_keys, words, yaml_file_with};
 use super::{ProblemError, io_err};
 
 /// Settings of a test group, after inheritance from its parents.
@@ -63,6 +64,7 @@ pub(super) fn read_settings(
     dir: &Path,
     file: &str,
     parent: &GroupSettings,
+    constants: &Constants,
     warnings: &mut Vec<String>,
 ) -> Result<GroupSettings, ProblemError> {
     let mut s = parent.clone();
@@ -77,9 +79,9 @@ pub(super) fn read_settings(
         "test_group.yaml"
     };
     let path = dir.join(file);
-    let v = match yaml_file(&path)? {
+    let v = match yaml_file_with(&path, constants)? {
         Some(v) => v,
-        None => match yaml_file(&dir.join(other))? {
+        None => match yaml_file_with(&dir.join(other), constants)? {
             Some(v) => {
                 warnings.push(format!(
                     "{}: this package format calls the file {file}",
@@ -162,10 +164,11 @@ pub(super) fn load_group(
     rel: &str,
     group_file: &str,
     parent: &GroupSettings,
+    constants: &Constants,
     warnings: &mut Vec<String>,
 ) -> Result<TestGroup, ProblemError> {
     let dir = data.join(rel);
-    let settings = read_settings(&dir, group_file, parent, warnings)?;
+    let settings = read_settings(&dir, group_file, parent, constants, warnings)?;
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .map_err(io_err(&dir))?
         .filter_map(Result::ok)
@@ -184,6 +187,7 @@ pub(super) fn load_group(
                 &format!("{rel}/{n}"),
                 group_file,
                 &settings,
+                constants,
                 warnings,
             )?));
         } else if let Some(stem) = n.strip_suffix(".in") {
@@ -205,4 +209,134 @@ pub(super) fn load_group(
         settings,
         children,
     })
+}
+
+/// Which validator-test group a [`ValidationCase`] is in, and what must happen to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValidationCaseKind {
+    /// `data/invalid_input`: at least one input validator must reject the `.in`.
+    InvalidInput,
+    /// `data/invalid_answer`: an answer validator must reject the `.ans`.
+    InvalidAnswer,
+    /// `data/invalid_output`: the output validator must reject the `.out`.
+    InvalidOutput,
+    /// `data/valid_output`: the output validator must accept the `.out`.
+    ValidOutput,
+}
+
+impl ValidationCaseKind {
+    pub const ALL: [ValidationCaseKind; 4] = [
+        ValidationCaseKind::InvalidInput,
+        ValidationCaseKind::InvalidAnswer,
+        ValidationCaseKind::InvalidOutput,
+        ValidationCaseKind::ValidOutput,
+    ];
+
+    /// The directory under `data/`.
+    pub fn dir(self) -> &'static str {
+        match self {
+            ValidationCaseKind::InvalidInput => "invalid_input",
+            ValidationCaseKind::InvalidAnswer => "invalid_answer",
+            ValidationCaseKind::InvalidOutput => "invalid_output",
+            ValidationCaseKind::ValidOutput => "valid_output",
+        }
+    }
+}
+
+/// A case of a validator-test group.
+#[derive(Debug, Clone, Serialize)]
+pub struct ValidationCase {
+    pub kind: ValidationCaseKind,
+    /// Name relative to `data/` without extension, e.g. `invalid_input/negative`.
+    pub name: String,
+    pub input: PathBuf,
+    pub answer: Option<PathBuf>,
+    pub output: Option<PathBuf>,
+    pub settings: GroupSettings,
+}
+
+/// Every case of the validator-test groups that exist, with the files each kind needs.
+pub(super) fn load_validation_cases(
+    data: &Path,
+    group_file: &str,
+    root: &GroupSettings,
+    constants: &Constants,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<ValidationCase>, ProblemError> {
+    let mut out = Vec::new();
+    for kind in ValidationCaseKind::ALL {
+        if data.join(kind.dir()).is_dir() {
+            collect_validation_cases(
+                data,
+                kind.dir(),
+                kind,
+                group_file,
+                root,
+                constants,
+                warnings,
+                &mut out,
+            )?;
+        }
+    }
+    Ok(out)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn collect_validation_cases(
+    data: &Path,
+    rel: &str,
+    kind: ValidationCaseKind,
+    group_file: &str,
+    parent: &GroupSettings,
+    constants: &Constants,
+    warnings: &mut Vec<String>,
+    out: &mut Vec<ValidationCase>,
+) -> Result<(), ProblemError> {
+    let dir = data.join(rel);
+    let settings = read_settings(&dir, group_file, parent, constants, warnings)?;
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .map_err(io_err(&dir))?
+        .filter_map(Result::ok)
+        .filter_map(|e| e.file_name().to_str().map(String::from))
+        .collect();
+    names.sort();
+    for n in names {
+        let p = dir.join(&n);
+        if p.is_dir() {
+            if !n.ends_with(".files") {
+                let sub = format!("{rel}/{n}");
+                collect_validation_cases(
+                    data, &sub, kind, group_file, &settings, constants, warnings, out,
+                )?;
+            }
+            continue;
+        }
+        let Some(stem) = n.strip_suffix(".in") else {
+            continue;
+        };
+        let sibling = |ext: &str| Some(dir.join(format!("{stem}.{ext}"))).filter(|p| p.is_file());
+        let (answer, output) = (sibling("ans"), sibling("out"));
+        let needs: &[(&str, bool)] = match kind {
+            ValidationCaseKind::InvalidInput => &[],
+            ValidationCaseKind::InvalidAnswer => &[("ans", answer.is_some())],
+            ValidationCaseKind::InvalidOutput | ValidationCaseKind::ValidOutput => {
+                &[("ans", answer.is_some()), ("out", output.is_some())]
+            }
+        };
+        if let Some((ext, _)) = needs.iter().find(|(_, present)| !present) {
+            return Err(ProblemError::Invalid(format!(
+                "data/{rel}/{stem}.in has no .{ext} file"
+            )));
+        }
+        out.push(ValidationCase {
+            kind,
+            name: format!("{rel}/{stem}"),
+            input: p,
+            answer,
+            output,
+            settings: settings.clone(),
+        });
+    }
+    Ok(())
 }

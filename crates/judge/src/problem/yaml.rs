@@ -7,9 +7,26 @@ use std::path::Path;
 use serde_norway::Value;
 
 use super::ProblemError;
+use super::constants::Constants;
 
 pub(super) fn yaml_file(path: &Path) -> Result<Option<Value>, ProblemError> {
-    match std::fs::read_to_string(path) {
+    yaml_file_with(path, &Constants::default())
+}
+
+/// [`yaml_file`] with the package's constants substituted in the text first (the
+/// format substitutes them in `test_group.yaml`).
+pub(super) fn yaml_file_with(
+    path: &Path,
+    constants: &Constants,
+) -> Result<Option<Value>, ProblemError> {
+    let text = std::fs::read_to_string(path).map(|t| {
+        if constants.is_empty() {
+            t
+        } else {
+            constants.substitute(&t).0
+        }
+    });
+    match text {
         Ok(text) if text.trim().is_empty() => Ok(Some(Value::Mapping(Default::default()))),
         Ok(text) => serde_norway::from_str(&text)
             .map(Some)

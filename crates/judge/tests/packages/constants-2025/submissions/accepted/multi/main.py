@@ -1,0 +1,5 @@
+from adder import total
+from greeting import GREETING
+
+input()
+print(GREETING, total(input().split()))

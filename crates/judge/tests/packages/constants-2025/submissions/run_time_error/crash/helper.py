@@ -1,0 +1,2 @@
+def explode():
+    raise RuntimeError("boom")

@@ -1,0 +1,2 @@
+input()
+print("{{greeting.upper}}", sum(map(int, input().split())))
