@@ -1,5 +1,7 @@
 //! `codearena problem add PATH`: an operator adds a problem package to the catalogue,
 //! after the verifier has judged every submission in it as its folder says.
+//! `codearena problem export PATH --format kattis|domjudge`: the package as the archive
+//! another system imports.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -16,12 +18,46 @@ pub enum ProblemCommand {
         /// The problem package directory.
         path: PathBuf,
     },
+    /// Write the package at PATH as a zip archive Kattis (legacy format) or DOMjudge
+    /// imports.
+    Export {
+        /// The problem package directory.
+        path: PathBuf,
+        #[arg(long, value_enum)]
+        format: judge::export::ExportFormat,
+        /// Where to write the archive (default: `<package>-<format>.zip` here).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
 }
 
 pub fn run(command: ProblemCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
     match command {
         ProblemCommand::Add { path } => add(path, settings),
+        ProblemCommand::Export { path, format, out } => export(&path, format, out),
     }
+}
+
+fn export(
+    path: &std::path::Path,
+    format: judge::export::ExportFormat,
+    out: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    let problem =
+        judge::Problem::load(path).with_context(|| format!("loading {}", path.display()))?;
+    let exported = judge::export::export(&problem, format)
+        .with_context(|| format!("exporting {}", path.display()))?;
+    let suffix = match format {
+        judge::export::ExportFormat::Kattis => "kattis",
+        judge::export::ExportFormat::Domjudge => "domjudge",
+    };
+    let out = out.unwrap_or_else(|| PathBuf::from(format!("{}-{suffix}.zip", problem.short_name)));
+    std::fs::write(&out, &exported.bytes).with_context(|| format!("writing {}", out.display()))?;
+    for note in &exported.notes {
+        eprintln!("note: {note}");
+    }
+    println!("wrote {} ({} bytes)", out.display(), exported.bytes.len());
+    Ok(ExitCode::SUCCESS)
 }
 
 fn add(path: PathBuf, settings: &Settings) -> anyhow::Result<ExitCode> {

@@ -10,12 +10,14 @@
 //!   serialisable [`Report`].
 //! - [`cli`] holds the `codearena judge` and `codearena verify-problem`
 //!   commands; [`verify`] what verify-problem reports besides verdicts;
-//!   [`submissions`] the example submissions and what each must get.
+//!   [`submissions`] the example submissions and what each must get; [`export`]
+//!   writes a package as the archive Kattis or DOMjudge imports.
 //!
 //! Binaries using this crate must call [`sandbox::enter_if_requested`] first
 //! thing in `main` (the sandbox re-executes the binary as its zygote).
 
 pub mod cli;
+pub mod export;
 mod judge;
 mod language;
 pub mod package;
