@@ -25,7 +25,7 @@ impl Problem {
             h.update((bytes.len() as u64).to_le_bytes());
             h.update(&bytes);
         }
-        let limits = serde_json::json!({
+        let mut limits = serde_json::json!({
             "type": self.problem_type,
             "time_limit_ms": self.limits.time_limit.map(|t| t.as_millis() as u64),
             "memory_bytes": self.limits.memory_bytes,
@@ -34,6 +34,15 @@ impl Problem {
             "time_resolution": self.limits.time_resolution,
             "root_validator_args": self.secret.settings.output_validator_args,
         });
+        // Only when set, so that the hashes of other packages stay as they were.
+        if let Some(m) = limits.as_object_mut() {
+            if self.interactive {
+                m.insert("interactive".into(), true.into());
+            }
+            if let Some(passes) = self.multi_pass {
+                m.insert("validation_passes".into(), passes.into());
+            }
+        }
         h.update(limits.to_string().as_bytes());
         Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
     }
