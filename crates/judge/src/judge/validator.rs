@@ -195,6 +195,7 @@ impl Judge {
 
     /// Runs a custom output validator on a test's output: `validator input
     /// answer feedback_dir [args] < output`.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn custom_validate(
         &self,
         problem: &Problem,
