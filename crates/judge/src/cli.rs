@@ -216,7 +216,7 @@ pub fn verify_problem(args: VerifyProblemArgs) -> anyhow::Result<ExitCode> {
                 Ok(r) => r,
                 Err(e) => {
                     checks.push(SubmissionCheck {
-                        submission: sub.name.clone(),
+                        submission: format!("submissions/{}", sub.name),
                         expected: sub.dir.clone(),
                         verdict: Verdict::InternalError,
                         ok: false,
@@ -235,7 +235,7 @@ pub fn verify_problem(args: VerifyProblemArgs) -> anyhow::Result<ExitCode> {
             .or_else(|| report.message.clone())
             .or_else(|| report.tests.iter().find_map(|t| t.message.clone()));
         checks.push(SubmissionCheck {
-            submission: sub.name.clone(),
+            submission: format!("submissions/{}", sub.name),
             expected: sub.dir.clone(),
             verdict: report.verdict,
             ok: broken.is_empty(),
@@ -269,7 +269,10 @@ pub fn verify_problem(args: VerifyProblemArgs) -> anyhow::Result<ExitCode> {
         if verify::time_limit_margin(&problem, Some((&name, t))).is_none() {
             break;
         }
-        let Some(sub) = found.iter().find(|s| s.name == name) else {
+        let Some(sub) = found
+            .iter()
+            .find(|s| format!("submissions/{}", s.name) == name)
+        else {
             break;
         };
         let again = judge_example(&judge, &problem, sub, time_limit)?;

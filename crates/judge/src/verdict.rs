@@ -9,6 +9,8 @@
 //! non-zero exit or signal → RTE; otherwise the validator says AC or WA. A sandbox failure
 //! or a broken validator is IE.
 //!
+//! An interactive run: see [`of_interaction`].
+//!
 //! A custom run (a player's "Run" on their own input) is not validated: AC when the
 //! program ran and exited 0, and too much output is cut off rather than a failure.
 
@@ -25,6 +27,40 @@ pub(crate) fn of_test_run(limit: Option<LimitKind>, status: ExitStatus) -> Optio
         Some(LimitKind::Output | LimitKind::FileSize) => Some(Verdict::OutputLimitExceeded),
         None if !status.success() => Some(Verdict::RunTimeError),
         None => None,
+    }
+}
+
+/// How an interactive problem's interactor ended, as far as the verdict cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum InteractorEnd {
+    /// Exit 42.
+    Accepted,
+    /// Exit 43.
+    Rejected,
+    /// Killed by SIGPIPE: it wrote to a submission that had stopped reading.
+    Hangup,
+    /// Crashed, hit a limit, or exited with another code: a judge error.
+    Failed,
+}
+
+/// The verdict of one interactive run. A limit the judge enforced on the
+/// submission (time, memory) decides first: the interactor then only saw the
+/// pipe close under it. Otherwise the interactor's rejection wins (WA even if
+/// the submission crashed), a broken interactor is IE, and when it accepted
+/// (or the submission hung up on it) the submission's own failure (RTE, OLE)
+/// is reported; a submission that quit early without failing is WA.
+pub(crate) fn of_interaction(
+    limit: Option<LimitKind>,
+    status: ExitStatus,
+    interactor: InteractorEnd,
+) -> Verdict {
+    match (of_test_run(limit, status), interactor) {
+        (Some(v @ (Verdict::TimeLimitExceeded | Verdict::MemoryLimitExceeded)), _) => v,
+        (_, InteractorEnd::Rejected) => Verdict::WrongAnswer,
+        (_, InteractorEnd::Failed) => Verdict::InternalError,
+        (Some(v), InteractorEnd::Accepted | InteractorEnd::Hangup) => v,
+        (None, InteractorEnd::Hangup) => Verdict::WrongAnswer,
+        (None, InteractorEnd::Accepted) => Verdict::Accepted,
     }
 }
 
@@ -127,6 +163,39 @@ mod tests {
             of_custom_run(Some(LimitKind::FileSize), ok, true),
             Verdict::OutputLimitExceeded
         );
+    }
+
+    #[test]
+    fn interactions_follow_the_format() {
+        use InteractorEnd::*;
+        let ok = ExitStatus::Exited(0);
+        let crashed = ExitStatus::Signaled(11);
+        let wall = Some(LimitKind::WallTime);
+        assert_eq!(of_interaction(None, ok, Accepted), Verdict::Accepted);
+        assert_eq!(of_interaction(None, ok, Rejected), Verdict::WrongAnswer);
+        // The interactor's rejection wins over a crash...
+        assert_eq!(
+            of_interaction(None, crashed, Rejected),
+            Verdict::WrongAnswer
+        );
+        // ...but not over a limit the judge enforced (it only saw the pipe close).
+        assert_eq!(
+            of_interaction(wall, ExitStatus::Signaled(9), Rejected),
+            Verdict::TimeLimitExceeded
+        );
+        assert_eq!(
+            of_interaction(Some(LimitKind::Memory), ExitStatus::Signaled(9), Accepted),
+            Verdict::MemoryLimitExceeded
+        );
+        // Accepted, yet the submission failed: the failure is reported.
+        assert_eq!(
+            of_interaction(None, crashed, Accepted),
+            Verdict::RunTimeError
+        );
+        assert_eq!(of_interaction(None, crashed, Hangup), Verdict::RunTimeError);
+        assert_eq!(of_interaction(None, ok, Hangup), Verdict::WrongAnswer);
+        assert_eq!(of_interaction(None, ok, Failed), Verdict::InternalError);
+        assert_eq!(of_interaction(wall, ok, Failed), Verdict::TimeLimitExceeded);
     }
 
     #[test]

@@ -88,17 +88,17 @@ fn every_2025_feature_judges_as_its_submissions_expect() {
     assert_eq!(report["errors"], 0, "{:#}", report["findings"]);
     for (submission, verdict) in [
         // include/cpp, include/python3 and include/default (JavaScript has no own dir).
-        ("accepted/sum.cpp", "AC"),
-        ("accepted/sum.py", "AC"),
-        ("accepted/sum.js", "AC"),
+        ("submissions/accepted/sum.cpp", "AC"),
+        ("submissions/accepted/sum.py", "AC"),
+        ("submissions/accepted/sum.js", "AC"),
         // A directory of two Python files.
-        ("accepted/multi", "AC"),
+        ("submissions/accepted/multi", "AC"),
         // submissions.yaml: per-group expectations and a judge message.
-        ("wrong_answer/overflow.cpp", "WA"),
+        ("submissions/wrong_answer/overflow.cpp", "WA"),
         // {{greeting.upper}} substituted into the example submission.
-        ("wrong_answer/shout.py", "WA"),
+        ("submissions/wrong_answer/shout.py", "WA"),
         // A directory whose entry point submissions.yaml names.
-        ("run_time_error/crash", "RTE"),
+        ("submissions/run_time_error/crash", "RTE"),
     ] {
         assert_eq!(verdict_of(&report, submission), verdict, "{submission}");
     }
@@ -166,7 +166,10 @@ fn a_package_with_samples_only_is_judged_on_them_and_never_on_validator_tests() 
 
     let (ok, report) = verify_at(&packages().join("samples-only"));
     assert!(ok, "{report:#}");
-    assert_eq!(verdict_of(&report, "wrong_answer/plus_two.py"), "WA");
+    assert_eq!(
+        verdict_of(&report, "submissions/wrong_answer/plus_two.py"),
+        "WA"
+    );
     // invalid_answer needs answer validators: said, not silently passed.
     assert_eq!(
         findings(&report, "validation-cases"),
@@ -222,7 +225,7 @@ fn submissions_yaml_expectations_that_do_not_hold_fail_verification() {
             .cloned()
             .unwrap_or_default()
     };
-    let wa = by_name("wrong_answer/plus_two.py");
+    let wa = by_name("submissions/wrong_answer/plus_two.py");
     assert_eq!(wa["ok"], false);
     assert!(
         wa["message"]
@@ -230,7 +233,7 @@ fn submissions_yaml_expectations_that_do_not_hold_fail_verification() {
             .is_some_and(|m| m.starts_with("sample/2: WA is not permitted")),
         "{wa}"
     );
-    let ac = by_name("accepted/double.py");
+    let ac = by_name("submissions/accepted/double.py");
     assert_eq!(
         ac["ok"], false,
         "the accepted directory's rule was replaced"

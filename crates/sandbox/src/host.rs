@@ -13,7 +13,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use crate::protocol::{self, Hello, HelloReply, RunReply, RunRequest};
-use crate::spec::{CollectedFile, RunOutcome, RunSpec, SandboxConfig, SandboxError, Source};
+use crate::spec::{CollectedFile, Pipes, RunOutcome, RunSpec, SandboxConfig, SandboxError, Source};
 use crate::sys;
 use crate::zygote::ZYGOTE_ENV;
 
@@ -213,7 +213,34 @@ impl Sandbox {
 
     /// Runs one command; blocks until it has finished.
     pub fn run(&self, spec: &RunSpec) -> Result<RunOutcome, SandboxError> {
+        self.run_with_pipes(spec, Pipes::default())
+    }
+
+    /// [`Sandbox::run`] with the caller's pipes as the program's stdin and/or
+    /// stdout (see [`Pipes`]). The descriptors are handed to the zygote and
+    /// closed here before this waits for the run, so the other end sees
+    /// end-of-file when the program is gone. `spec.stdin` must be `None` when
+    /// `stdio.stdin` is given; `merge_stderr` cannot go into a piped stdout.
+    pub fn run_with_pipes(&self, spec: &RunSpec, stdio: Pipes) -> Result<RunOutcome, SandboxError> {
         spec.limits.validate()?;
+        if stdio.stdin.is_some() && spec.stdin.is_some() {
+            return Err(SandboxError::InvalidSpec(
+                "both a stdin source and a stdin pipe".into(),
+            ));
+        }
+        if stdio.stdout.is_some() && spec.merge_stderr {
+            return Err(SandboxError::InvalidSpec(
+                "merge_stderr with a piped stdout".into(),
+            ));
+        }
+        if let Some(fd) = &stdio.stdin {
+            sys::check_pipe_end(fd.as_raw_fd(), false)
+                .map_err(|e| SandboxError::InvalidSpec(format!("stdin: {e}")))?;
+        }
+        if let Some(fd) = &stdio.stdout {
+            sys::check_pipe_end(fd.as_raw_fd(), true)
+                .map_err(|e| SandboxError::InvalidSpec(format!("stdout: {e}")))?;
+        }
         if spec.argv.is_empty() {
             return Err(SandboxError::InvalidSpec("empty argv".into()));
         }
@@ -251,10 +278,18 @@ impl Sandbox {
             ));
         }
 
-        let stdout = sys::memfd("stdout", false).map_err(SandboxError::io("memfd"))?;
+        let stdout_pipe = stdio.stdout.is_some();
+        let stdin_pipe = stdio.stdin.is_some();
+        let stdout = match stdio.stdout {
+            Some(pipe) => pipe,
+            None => sys::memfd("stdout", false).map_err(SandboxError::io("memfd"))?,
+        };
         let stderr = sys::memfd("stderr", false).map_err(SandboxError::io("memfd"))?;
         let collect = sys::memfd("collect", false).map_err(SandboxError::io("memfd"))?;
-        let stdin = spec.stdin.as_ref().map(source_fd).transpose()?;
+        let stdin = match stdio.stdin {
+            Some(pipe) => Some(pipe),
+            None => spec.stdin.as_ref().map(source_fd).transpose()?,
+        };
         let files = spec
             .files
             .iter()
@@ -267,6 +302,8 @@ impl Sandbox {
             argv: spec.argv.clone(),
             env: spec.env.iter().map(|(k, v)| format!("{k}={v}")).collect(),
             has_stdin: stdin.is_some(),
+            stdin_pipe,
+            stdout_pipe,
             files: spec
                 .files
                 .iter()
@@ -289,11 +326,16 @@ impl Sandbox {
         // The zygote enforces the wall limit itself; this only guards
         // against a wedged zygote.
         let patience = spec.limits.wall_time + Duration::from_secs(30);
-        let reply = z
+        let sent = z
             .sock
             .set_read_timeout(Some(patience))
-            .and_then(|()| protocol::send(sock, &req, &fds))
-            .and_then(|()| protocol::recv::<RunReply>(sock));
+            .and_then(|()| protocol::send(sock, &req, &fds));
+        // The zygote has its own copies now. Our copies of the caller's pipes
+        // must go before waiting: the other side sees end-of-file only when
+        // every write end is closed.
+        drop(stdin);
+        let stdout = if stdout_pipe { None } else { Some(stdout) };
+        let reply = sent.and_then(|()| protocol::recv::<RunReply>(sock));
         let reply = match reply {
             Ok(Some((reply, _))) => reply,
             Ok(None) | Err(_) => {
@@ -320,7 +362,7 @@ impl Sandbox {
             peak_memory_bytes: r.peak_memory_bytes,
             limit: r.limit,
             oom_kills: r.oom_kills,
-            stdout: read_sink(stdout)?,
+            stdout: stdout.map(read_sink).transpose()?.unwrap_or_default(),
             stderr: read_sink(stderr)?,
             stdout_truncated: r.stdout_truncated,
             stderr_truncated: r.stderr_truncated,

@@ -41,9 +41,15 @@ mod zygote;
 pub use host::Sandbox;
 pub use protocol::MAX_WORK_FILES;
 pub use spec::{
-    BoxFile, CollectedFile, ExitStatus, LimitKind, Limits, RunOutcome, RunSpec, SandboxConfig,
-    SandboxError, Source,
+    BoxFile, CollectedFile, ExitStatus, LimitKind, Limits, Pipes, RunOutcome, RunSpec,
+    SandboxConfig, SandboxError, Source,
 };
+
+/// A pipe for [`Pipes`]: `(read end, write end)`, both close-on-exec and
+/// blocking.
+pub fn pipe() -> Result<(std::os::fd::OwnedFd, std::os::fd::OwnedFd), SandboxError> {
+    sys::pipe_cloexec().map_err(SandboxError::io("pipe"))
+}
 
 /// When this process was started as a sandbox zygote, runs the zygote and
 /// exits; otherwise returns at once. Every binary that creates a [`Sandbox`]

@@ -37,13 +37,21 @@ pub enum HelloReply {
     Unavailable(String),
 }
 
-/// One run. Descriptors, in order: stdout sink, stderr sink, collect sink,
-/// then stdin (if `has_stdin`), then one per work file.
+/// One run. Descriptors, in order: stdout sink (the caller's pipe when
+/// `stdout_pipe`), stderr sink, collect sink, then stdin (if `has_stdin`; the
+/// caller's pipe when `stdin_pipe`), then one per work file.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct RunRequest {
     pub argv: Vec<String>,
     pub env: Vec<String>,
     pub has_stdin: bool,
+    /// Stdin is a pipe given to the program as is, not copied.
+    #[serde(default)]
+    pub stdin_pipe: bool,
+    /// The stdout descriptor is a pipe given to the program as is, not a sink
+    /// to pump into.
+    #[serde(default)]
+    pub stdout_pipe: bool,
     pub files: Vec<(String, bool)>,
     pub collect: Vec<String>,
     pub merge_stderr: bool,

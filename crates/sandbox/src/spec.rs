@@ -82,6 +82,23 @@ pub enum Source {
     Bytes(Vec<u8>),
 }
 
+/// Descriptors a program gets as its standard input and/or output instead of
+/// the sandbox's own (a sealed copy of [`RunSpec::stdin`], a captured
+/// stdout): the ends of pipes the caller made with [`crate::pipe`], to
+/// connect a program to another one running at the same time in another
+/// [`crate::Sandbox`] (an interactive problem's interactor and submission).
+///
+/// Only pipes are taken (anything else is refused), stdin must be a read end
+/// and stdout a write end. They are moved into the run: the caller keeps no
+/// copy, so the other side sees end-of-file as soon as this program and
+/// whatever it started are gone. A piped stdout has no output limit (the
+/// reader decides how much it takes); stderr is still captured.
+#[derive(Debug, Default)]
+pub struct Pipes {
+    pub stdin: Option<std::os::fd::OwnedFd>,
+    pub stdout: Option<std::os::fd::OwnedFd>,
+}
+
 /// A file placed in the fresh work directory before the program starts.
 #[derive(Debug, Clone)]
 pub struct BoxFile {

@@ -151,6 +151,33 @@ pub fn pipe_cloexec() -> io::Result<(OwnedFd, OwnedFd)> {
     Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
 }
 
+/// Checks that `fd` is a pipe (FIFO) opened for reading or for writing, the
+/// only kind of descriptor a caller may hand a program as its stdio.
+pub fn check_pipe_end(fd: RawFd, write: bool) -> io::Result<()> {
+    // SAFETY: an all-zero stat is valid output space.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    // SAFETY: fstat on a descriptor the caller owns, valid output.
+    cvt(unsafe { libc::fstat(fd, &mut st) })?;
+    if st.st_mode & libc::S_IFMT != libc::S_IFIFO {
+        return Err(io::Error::other("not a pipe"));
+    }
+    // SAFETY: F_GETFL on a descriptor the caller owns.
+    let mode = cvt(unsafe { libc::fcntl(fd, libc::F_GETFL) })? & libc::O_ACCMODE;
+    let want = if write {
+        libc::O_WRONLY
+    } else {
+        libc::O_RDONLY
+    };
+    if mode != want {
+        return Err(io::Error::other(if write {
+            "not the write end of a pipe"
+        } else {
+            "not the read end of a pipe"
+        }));
+    }
+    Ok(())
+}
+
 pub fn set_nonblocking(fd: RawFd) -> io::Result<()> {
     // SAFETY: fcntl on an fd we own.
     let flags = cvt(unsafe { libc::fcntl(fd, libc::F_GETFL) })?;

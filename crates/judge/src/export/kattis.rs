@@ -40,13 +40,21 @@ pub(super) fn validator_name(path: &std::path::Path) -> String {
 
 /// `validation:` of legacy `problem.yaml`.
 pub(super) fn validation(problem: &Problem) -> String {
-    match &problem.validator {
-        OutputValidator::Default => "default".into(),
+    let mut v = match &problem.validator {
+        OutputValidator::Default => "default".to_string(),
         OutputValidator::Custom(_) if problem.problem_type == ProblemType::Scoring => {
             "custom score".into()
         }
         OutputValidator::Custom(_) => "custom".into(),
+    };
+    if problem.interactive {
+        v.push_str(" interactive");
     }
+    // Not legacy's own word, but what BAPCtools and DOMjudge read.
+    if problem.multi_pass.is_some() {
+        v.push_str(" multi-pass");
+    }
+    v
 }
 
 fn problem_yaml(problem: &Problem) -> Result<String, ExportError> {
@@ -161,12 +169,36 @@ fn add_group(a: &mut Archive, group: &TestGroup) -> Result<(), ExportError> {
                     let bytes = std::fs::read(path).map_err(super::io_err(path))?;
                     a.add(&format!("data/{}.{ext}", c.name), &bytes, false)?;
                 }
-                // A case's `.files`, illustrations and the like travel with it.
+                // A case's `.files`, `.interaction`, illustrations and the like travel
+                // with it.
                 let dir = c.input.parent().map(std::path::Path::to_path_buf);
                 if let (Some(dir), Some(stem)) = (dir, c.input.file_stem()) {
-                    let files = dir.join(format!("{}.files", stem.to_string_lossy()));
+                    let stem = stem.to_string_lossy();
+                    let files = dir.join(format!("{stem}.files"));
                     if files.is_dir() {
                         a.add_tree(&files, &format!("data/{}.files", c.name), None, &|_| true)?;
+                    }
+                    let prefix = format!("{stem}.");
+                    let mut extra: Vec<_> = std::fs::read_dir(&dir)
+                        .map_err(super::io_err(&dir))?
+                        .filter_map(Result::ok)
+                        .map(|e| e.path())
+                        .filter(|p| p.is_file())
+                        .filter(|p| {
+                            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                                n.starts_with(&prefix)
+                                    && ![".in", ".ans"].iter().any(|x| *n == format!("{stem}{x}"))
+                            })
+                        })
+                        .collect();
+                    extra.sort();
+                    for p in extra {
+                        let Some(name) = p.file_name().and_then(|n| n.to_str()) else {
+                            continue;
+                        };
+                        let bytes = std::fs::read(&p).map_err(super::io_err(&p))?;
+                        let group = c.name.rsplit_once('/').map_or("", |(g, _)| g);
+                        a.add(&format!("data/{group}/{name}"), &bytes, false)?;
                     }
                 }
             }

@@ -7,12 +7,14 @@
 //! The steps, one file each: [`compile`] the submission, run each
 //! [`test_case`] and check it with the default validator or the package's
 //! custom [`validator`], [`score`] scoring problems, and write the
-//! [`report`]. A player's own "Run" on their input is [`custom`]; `verify-problem`
+//! [`report`]. Interactive and multi-pass problems run each test case as
+//! [`interactive`] passes. A player's own "Run" on their input is [`custom`]; `verify-problem`
 //! runs the package's [`input_validator`]s.
 
 mod compile;
 mod custom;
 mod input_validator;
+mod interactive;
 mod package_program;
 mod report;
 mod score;
@@ -70,9 +72,13 @@ pub struct JudgeOptions {
 }
 
 /// Judges submissions; holds one sandbox (runs are sequential per `Judge`;
-/// create one per worker).
+/// create one per worker), and a second one, created on first use, for the
+/// interactor of an interactive problem (it runs at the same time as the
+/// submission, so it needs its own zygote).
 pub struct Judge {
     sandbox: Sandbox,
+    config: SandboxConfig,
+    second: Mutex<Option<Sandbox>>,
     languages: Languages,
     validators: Mutex<HashMap<PathBuf, Arc<Result<Program, PackageProgramError>>>>,
 }
@@ -136,7 +142,9 @@ impl Judge {
         config: SandboxConfig,
     ) -> Result<Judge, JudgeError> {
         Ok(Judge {
-            sandbox: Sandbox::new(config)?,
+            sandbox: Sandbox::new(config.clone())?,
+            config,
+            second: Mutex::new(None),
             languages,
             validators: Mutex::new(HashMap::new()),
         })

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use sandbox::{ExitStatus, RunSpec, Source};
+use sandbox::{ExitStatus, RunOutcome, RunSpec, Source};
 
 use super::{Judge, Program, TestResult, program_limits, truncate};
 use crate::problem::{Problem, TestGroup};
@@ -21,6 +21,11 @@ impl Judge {
         case: &crate::problem::TestCase,
         tl: Duration,
     ) -> TestResult {
+        if let Some(v) = validator
+            && (problem.interactive || problem.multi_pass.is_some())
+        {
+            return self.run_passes(problem, program, v, group, case, tl);
+        }
         let spec = RunSpec {
             argv: program.argv.clone(),
             env: program.env.clone(),
@@ -51,24 +56,22 @@ impl Judge {
         r.wall_ms = out.wall_time.as_millis() as u64;
         r.memory_bytes = out.peak_memory_bytes;
         let (verdict, message) = match verdict::of_test_run(out.limit, out.status) {
-            Some(Verdict::RunTimeError) => {
-                let how = match out.status {
-                    ExitStatus::Exited(c) => format!("exit code {c}"),
-                    ExitStatus::Signaled(s) => format!("signal {s}"),
-                };
-                (
-                    Verdict::RunTimeError,
-                    Some(format!("{how}: {}", truncate(&out.stderr, 2048))),
-                )
-            }
+            Some(Verdict::RunTimeError) => (Verdict::RunTimeError, Some(crash_message(&out))),
             Some(verdict) => (verdict, None),
             None => match validator {
                 None => self.default_validate(group, case, &out.stdout),
                 Some(v) => {
-                    let (verdict, message, score) =
-                        self.custom_validate(problem, v, group, case, out.stdout);
-                    r.score = score;
-                    (verdict, message)
+                    let j = self.custom_validate(
+                        problem,
+                        v,
+                        group,
+                        case,
+                        Source::File(case.input.clone()),
+                        &[],
+                        out.stdout,
+                    );
+                    r.score = j.score;
+                    (j.verdict, j.message)
                 }
             },
         };
@@ -106,4 +109,13 @@ impl Judge {
             Err(m) => (Verdict::WrongAnswer, Some(m)),
         }
     }
+}
+
+/// How a submission crashed: its exit code or signal, and the start of its stderr.
+pub(super) fn crash_message(out: &RunOutcome) -> String {
+    let how = match out.status {
+        ExitStatus::Exited(c) => format!("exit code {c}"),
+        ExitStatus::Signaled(s) => format!("signal {s}"),
+    };
+    format!("{how}: {}", truncate(&out.stderr, 2048))
 }

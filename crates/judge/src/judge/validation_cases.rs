@@ -56,6 +56,14 @@ impl Judge {
                     "{}: answer validators are not run by this judge",
                     case.name
                 )),
+                ValidationCaseKind::InvalidOutput | ValidationCaseKind::ValidOutput
+                    if problem.interactive || problem.multi_pass.is_some() =>
+                {
+                    out.skipped.push(format!(
+                        "{}: an interactive or multi-pass problem has no output to check",
+                        case.name
+                    ));
+                }
                 ValidationCaseKind::InvalidOutput | ValidationCaseKind::ValidOutput => {
                     match self.output_verdict(problem, case) {
                         Err(why) => out.failures.push(format!("{}: {why}", case.name)),
@@ -111,9 +119,9 @@ impl Judge {
             OutputValidator::Custom(path) => match &*self.validator(problem, path) {
                 Err(e) => return Err(format!("output validator: {e}")),
                 Ok(v) => {
-                    let (verdict, message, _) =
-                        self.custom_validate(problem, v, &group, &test, output);
-                    (verdict, message)
+                    let input = sandbox::Source::File(case.input.clone());
+                    let j = self.custom_validate(problem, v, &group, &test, input, &[], output);
+                    (j.verdict, j.message)
                 }
             },
         };

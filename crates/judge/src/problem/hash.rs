@@ -34,12 +34,18 @@ impl Problem {
             "time_resolution": self.limits.time_resolution,
             "root_validator_args": self.secret.settings.output_validator_args,
         });
-        // Constants change validators and included code (added only when there are
-        // any, so that packages without them keep their hash).
-        if !self.constants.is_empty()
-            && let Some(m) = limits.as_object_mut()
-        {
-            m.insert("constants".into(), serde_json::json!(self.constants));
+        // Only when set, so that the hashes of other packages stay as they were.
+        // Constants change validators and included code.
+        if let Some(m) = limits.as_object_mut() {
+            if !self.constants.is_empty() {
+                m.insert("constants".into(), serde_json::json!(self.constants));
+            }
+            if self.interactive {
+                m.insert("interactive".into(), true.into());
+            }
+            if let Some(passes) = self.multi_pass {
+                m.insert("validation_passes".into(), passes.into());
+            }
         }
         h.update(limits.to_string().as_bytes());
         Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())

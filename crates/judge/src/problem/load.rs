@@ -136,24 +136,13 @@ impl Problem {
             None => short_name.clone(),
         };
         let types = key(&meta, "type").map(words).unwrap_or_default();
-        let problem_type = if types.iter().any(|t| t == "scoring") {
+        let validation = key(&meta, "validation").map(words).unwrap_or_default();
+        let kind = problem_kind(&types, &validation)?;
+        let problem_type = if kind.scoring {
             ProblemType::Scoring
         } else {
             ProblemType::PassFail
         };
-        for t in &types {
-            if !["pass-fail", "scoring"].contains(&t.as_str()) {
-                return Err(ProblemError::Invalid(format!(
-                    "problem type {t:?} is not supported"
-                )));
-            }
-        }
-        let validation = key(&meta, "validation").map(words).unwrap_or_default();
-        if validation.iter().any(|w| w == "interactive") {
-            return Err(ProblemError::Invalid(
-                "interactive problems are not supported".into(),
-            ));
-        }
 
         let limits_v = key(&meta, "limits").cloned().unwrap_or(Value::Null);
         known_keys(
@@ -216,6 +205,17 @@ impl Problem {
             ac_to_time_limit,
             time_resolution: lim("time_resolution")?.unwrap_or(1.0),
         };
+        let multi_pass = if kind.multi_pass {
+            let passes = lim("validation_passes")?.unwrap_or(2.0);
+            if passes < 2.0 || passes.fract() != 0.0 || passes > 100.0 {
+                return Err(ProblemError::Invalid(
+                    "limits.validation_passes must be an integer from 2 to 100".into(),
+                ));
+            }
+            Some(passes as u32)
+        } else {
+            None
+        };
         if limits.memory_bytes < 16 * MIB {
             return Err(ProblemError::Invalid(
                 "limits.memory must be at least 16 MiB".into(),
@@ -232,6 +232,11 @@ impl Problem {
             Vec::new()
         };
         let validator = find_validator(&dir, format, &validation)?;
+        if (kind.interactive || kind.multi_pass) && matches!(validator, OutputValidator::Default) {
+            return Err(ProblemError::Invalid(
+                "an interactive or multi-pass problem needs a custom output validator".into(),
+            ));
+        }
         let group_file = if format == FormatVersion::V2025_09 {
             "test_group.yaml"
         } else {
@@ -315,6 +320,8 @@ impl Problem {
             name,
             uuid: key(&meta, "uuid").and_then(as_string),
             problem_type,
+            interactive: kind.interactive,
+            multi_pass,
             license: key(&meta, "license").and_then(as_string),
             rights_owner: key(&meta, "rights_owner").and_then(as_string),
             keywords: key(&meta, "keywords").map(words).unwrap_or_default(),
@@ -329,6 +336,36 @@ impl Problem {
             dir,
         })
     }
+}
+
+/// What `type` (2023-07 and later: a string or a list) and legacy's
+/// `validation` (`custom interactive`, BAPCtools' `custom multi-pass`) say.
+struct ProblemKind {
+    scoring: bool,
+    interactive: bool,
+    multi_pass: bool,
+}
+
+fn problem_kind(types: &[String], validation: &[String]) -> Result<ProblemKind, ProblemError> {
+    for t in types {
+        if !["pass-fail", "scoring", "interactive", "multi-pass"].contains(&t.as_str()) {
+            return Err(ProblemError::Invalid(format!(
+                "problem type {t:?} is not supported"
+            )));
+        }
+    }
+    let has = |w: &str| types.iter().any(|t| t == w);
+    if has("pass-fail") && has("scoring") {
+        return Err(ProblemError::Invalid(
+            "problem type pass-fail and scoring together".into(),
+        ));
+    }
+    let in_validation = |w: &str| validation.iter().any(|v| v == w);
+    Ok(ProblemKind {
+        scoring: has("scoring"),
+        interactive: has("interactive") || in_validation("interactive"),
+        multi_pass: has("multi-pass") || in_validation("multi-pass"),
+    })
 }
 
 fn find_validator(

@@ -118,7 +118,17 @@ pub struct Problem {
     pub format: FormatVersion,
     pub name: String,
     pub uuid: Option<String>,
+    /// `pass-fail` or `scoring`; whether the validator talks with the
+    /// submission and how often it runs are [`Problem::interactive`] and
+    /// [`Problem::multi_pass`], since the format's `type` combines them freely.
     pub problem_type: ProblemType,
+    /// The output validator is the interactor: it runs at the same time as the
+    /// submission, connected to it by pipes (`type: interactive`; legacy
+    /// `validation: custom interactive`).
+    pub interactive: bool,
+    /// A multi-pass problem, with its `limits.validation_passes` (at least 2;
+    /// default 2): the validator's `nextpass.in` is the next pass's input.
+    pub multi_pass: Option<u32>,
     pub license: Option<String>,
     pub rights_owner: Option<String>,
     pub keywords: Vec<String>,

@@ -219,6 +219,15 @@ fn execute(plan: &mut Plan) -> io::Result<InitReport> {
         }
         // SAFETY: fchmod on our fd; the umask must not strip the exec bit.
         unsafe { libc::fchmod(dst.as_raw_fd(), mode) };
+        // The program owns its work directory and may replace these files
+        // anyway; owning them lets it also write them in place (a validator's
+        // feedback files kept from a previous pass). In a user namespace
+        // they are already the program's uid's.
+        if !plan.user_namespace {
+            // SAFETY: fchown on our fd.
+            sys::cvt(unsafe { libc::fchown(dst.as_raw_fd(), plan.uid, plan.gid) })
+                .map_err(ctx(format_args!("chown /box/{name}")))?;
+        }
     }
 
     let (err_r, err_w) = sys::pipe_cloexec()?;

@@ -234,21 +234,30 @@ impl Runner {
         };
         // The program gets a sealed in-memory copy of its input: it can
         // neither modify the host's file nor reopen it for writing via /proc.
+        // A caller's pipe (an interactive run) is handed over as it is.
         let stdin = if req.has_stdin {
             let src = fds
                 .next()
                 .ok_or_else(|| io::Error::other("missing stdin"))?;
-            let m = sys::memfd("stdin", true)?;
-            sys::copy_fd(src.as_raw_fd(), m.as_raw_fd(), u64::MAX).map_err(ctx("copy stdin"))?;
-            let seals =
-                libc::F_SEAL_SHRINK | libc::F_SEAL_GROW | libc::F_SEAL_WRITE | libc::F_SEAL_SEAL;
-            // SAFETY: fcntl/lseek on our own fd.
-            unsafe {
-                sys::cvt(libc::fcntl(m.as_raw_fd(), libc::F_ADD_SEALS, seals))
-                    .map_err(ctx("seal stdin"))?;
-                libc::lseek(m.as_raw_fd(), 0, libc::SEEK_SET);
+            if req.stdin_pipe {
+                sys::check_pipe_end(src.as_raw_fd(), false).map_err(ctx("stdin pipe"))?;
+                src
+            } else {
+                let m = sys::memfd("stdin", true)?;
+                sys::copy_fd(src.as_raw_fd(), m.as_raw_fd(), u64::MAX)
+                    .map_err(ctx("copy stdin"))?;
+                let seals = libc::F_SEAL_SHRINK
+                    | libc::F_SEAL_GROW
+                    | libc::F_SEAL_WRITE
+                    | libc::F_SEAL_SEAL;
+                // SAFETY: fcntl/lseek on our own fd.
+                unsafe {
+                    sys::cvt(libc::fcntl(m.as_raw_fd(), libc::F_ADD_SEALS, seals))
+                        .map_err(ctx("seal stdin"))?;
+                    libc::lseek(m.as_raw_fd(), 0, libc::SEEK_SET);
+                }
+                m
             }
-            m
         } else {
             sys::open(c"/dev/null", libc::O_RDONLY, 0)?
         };
@@ -258,7 +267,15 @@ impl Runner {
             Some(p) => p,
             None => self.prepare(z, sock)?,
         };
-        let (stdout_r, stdout_w) = sys::pipe_cloexec()?;
+        // A piped stdout goes to the program itself; otherwise the program
+        // writes into a pipe this zygote pumps into the host's sink.
+        let (stdout_r, stdout_w, stdout_sink) = if req.stdout_pipe {
+            sys::check_pipe_end(stdout_sink.as_raw_fd(), true).map_err(ctx("stdout pipe"))?;
+            (None, stdout_sink, None)
+        } else {
+            let (r, w) = sys::pipe_cloexec()?;
+            (Some(r), w, Some(stdout_sink))
+        };
         let (stderr_r, stderr_w) = sys::pipe_cloexec()?;
         let (status_r, status_w) = sys::pipe_cloexec()?;
         let limits = req.limits;
@@ -310,7 +327,7 @@ impl Runner {
             stdout_r,
             stderr_r,
             status_r,
-            &stdout_sink,
+            stdout_sink.as_ref(),
             &stderr_sink,
         );
         let end = sys::monotonic_ns();

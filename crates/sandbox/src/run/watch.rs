@@ -76,18 +76,21 @@ pub(super) fn watch(
     start: u64,
     cgroup: &RunCgroup,
     req: &RunRequest,
-    stdout_r: OwnedFd,
+    stdout_r: Option<OwnedFd>,
     stderr_r: OwnedFd,
     status_r: OwnedFd,
-    stdout_sink: &OwnedFd,
+    stdout_sink: Option<&OwnedFd>,
     stderr_sink: &OwnedFd,
 ) -> io::Result<Watch> {
-    sys::set_nonblocking(stdout_r.as_raw_fd())?;
+    if let Some(fd) = &stdout_r {
+        sys::set_nonblocking(fd.as_raw_fd())?;
+    }
     sys::set_nonblocking(stderr_r.as_raw_fd())?;
     sys::set_nonblocking(status_r.as_raw_fd())?;
     let mut out = Pump {
-        fd: Some(stdout_r),
-        sink: stdout_sink.as_raw_fd(),
+        // None when the program's stdout is the caller's pipe: nothing to pump.
+        fd: stdout_r,
+        sink: stdout_sink.map_or(-1, AsRawFd::as_raw_fd),
         limit: req.limits.stdout_bytes,
         written: 0,
         truncated: false,

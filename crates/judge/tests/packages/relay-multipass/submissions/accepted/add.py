@@ -1,0 +1,2 @@
+p, a, b = map(int, input().split())
+print(a + b)

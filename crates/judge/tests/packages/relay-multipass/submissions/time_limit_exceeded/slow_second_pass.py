@@ -1,0 +1,4 @@
+p, a, b = map(int, input().split())
+while p == 2:
+    pass
+print(a + b)

@@ -1,0 +1,17 @@
+# Finds the submarine, then exits with status 1.
+import sys
+n = int(input())
+lo, hi = 1, n
+while lo < hi:
+    mid = (lo + hi) // 2
+    print("?", mid, flush=True)
+    r = input().strip()
+    if r == "=":
+        lo = hi = mid
+    elif r == "<":
+        hi = mid - 1
+    else:
+        lo = mid + 1
+print("!", lo, flush=True)
+sys.stdout.close()
+sys.exit(1)
