@@ -69,7 +69,9 @@ impl Judge {
                 .languages
                 .get("cpp")
                 .ok_or("a C++ compiler is needed for the output validator")?;
-            let (mut cmd, _) = gpp.compile("x");
+            let (mut cmd, _) = gpp
+                .compile("x")
+                .ok_or("the C++ language has no compile command")?;
             // Same compiler, validator flags: C++17, optimised, all sources.
             cmd.argv.truncate(1);
             cmd.argv
