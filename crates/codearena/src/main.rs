@@ -38,7 +38,7 @@ enum Command {
     /// differs from its folder.
     VerifyProblem(judge::cli::VerifyProblemArgs),
     /// List the installed languages and their versions.
-    Languages,
+    Languages(judge::cli::LanguageTableArgs),
     /// Manage the problem catalogue.
     Problem {
         #[command(subcommand)]
@@ -60,7 +60,7 @@ fn main() -> ExitCode {
     let tool = match cli.command {
         Some(Command::Judge(args)) => judge::cli::judge(args),
         Some(Command::VerifyProblem(args)) => judge::cli::verify_problem(args),
-        Some(Command::Languages) => judge::cli::languages(),
+        Some(Command::Languages(args)) => judge::cli::languages(args),
         Some(Command::Problem { command }) => Settings::load(cli.config.as_deref())
             .context("loading configuration")
             .and_then(|settings| codearena::problems::run(command, &settings)),

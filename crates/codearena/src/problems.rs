@@ -67,6 +67,10 @@ fn add(path: PathBuf, settings: &Settings) -> anyhow::Result<ExitCode> {
     let verified = judge::cli::verify_problem(judge::cli::VerifyProblemArgs {
         problem_dir: path.clone(),
         json: false,
+        // The languages the service judges with.
+        table: judge::cli::LanguageTableArgs {
+            languages_file: settings.execution.languages_file.clone(),
+        },
     })?;
     if verified != ExitCode::SUCCESS {
         eprintln!(

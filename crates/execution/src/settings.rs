@@ -32,6 +32,10 @@ pub struct ExecutionSettings {
     pub package_cache_dir: Option<std::path::PathBuf>,
     /// The executable the sandbox re-executes as its zygote; unset means this program.
     pub sandbox_init: Option<std::path::PathBuf>,
+    /// A TOML language table over the built-in one: its entries replace those with
+    /// the same id and add new languages (docs/judge.md, "Languages"). The judge's
+    /// command line reads the same variable, `CODEARENA_EXECUTION__LANGUAGES_FILE`.
+    pub languages_file: Option<std::path::PathBuf>,
     /// The secret other services (battle) present to queue judge jobs for their players
     /// (`POST /internal/execution/judge`); at least 32 bytes. Unset: that endpoint refuses
     /// everyone. Cluster mode's battle service needs the same value.
@@ -49,6 +53,7 @@ impl std::fmt::Debug for ExecutionSettings {
                 &self.max_jobs_in_flight_per_user,
             )
             .field("result_ttl_secs", &self.result_ttl_secs)
+            .field("languages_file", &self.languages_file)
             .field("max_attempts", &self.max_attempts)
             .field("service_token", &self.service_token.as_ref().map(|_| "***"))
             .finish_non_exhaustive()
@@ -70,6 +75,7 @@ impl Default for ExecutionSettings {
             run_memory_mib: 256,
             package_cache_dir: None,
             sandbox_init: None,
+            languages_file: None,
             service_token: None,
         }
     }

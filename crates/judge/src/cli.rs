@@ -24,13 +24,37 @@ pub struct JudgeArgs {
     pub problem_dir: PathBuf,
     /// The source file to judge.
     pub source: PathBuf,
-    /// Language id (c, cpp, python, javascript, java, rust, go); by default
-    /// from the file extension.
+    /// Language id or alias (see `codearena languages`); by default from the file
+    /// extension or its `#!` line.
     #[arg(long)]
     pub language: Option<String>,
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub table: LanguageTableArgs,
+}
+
+/// Where the language table comes from: the built-in one, with an operator's file
+/// over it (the same variable the execution service reads as
+/// `execution.languages_file`).
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct LanguageTableArgs {
+    /// A TOML language table whose entries replace the built-in ones with the same
+    /// id and add new ones.
+    #[arg(long = "languages", value_name = "FILE", env = LANGUAGES_FILE_ENV)]
+    pub languages_file: Option<PathBuf>,
+}
+
+/// The environment variable naming the operator's language table; the service's
+/// configuration reads it as `execution.languages_file`.
+pub const LANGUAGES_FILE_ENV: &str = "CODEARENA_EXECUTION__LANGUAGES_FILE";
+
+impl LanguageTableArgs {
+    /// The built-in table with the file applied, discovered.
+    pub fn languages(&self) -> anyhow::Result<Languages> {
+        Ok(Languages::load(self.languages_file.as_deref())?)
+    }
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -40,6 +64,8 @@ pub struct VerifyProblemArgs {
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub table: LanguageTableArgs,
 }
 
 fn load(dir: &Path) -> anyhow::Result<Problem> {
@@ -94,7 +120,7 @@ fn print_report(r: &Report) {
 /// `codearena judge PROBLEM_DIR SOURCE [--language L] [--json]`.
 pub fn judge(args: JudgeArgs) -> anyhow::Result<ExitCode> {
     let problem = load(&args.problem_dir)?;
-    let judge = Judge::new(Languages::discover()).context("starting the sandbox")?;
+    let judge = Judge::new(args.table.languages()?).context("starting the sandbox")?;
     let report = judge.judge_file(&problem, &args.source, args.language.as_deref())?;
     if args.json {
         println!("{}", serde_json::to_string(&report)?);
@@ -109,8 +135,8 @@ pub fn judge(args: JudgeArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// `codearena languages`: the installed toolchains.
-pub fn languages() -> anyhow::Result<ExitCode> {
-    for l in Languages::discover().languages {
+pub fn languages(args: LanguageTableArgs) -> anyhow::Result<ExitCode> {
+    for l in args.languages()?.languages {
         println!(
             "{:<11} {:<11} {:<24} .{}",
             l.id,
@@ -133,6 +159,9 @@ struct SubmissionCheck {
     /// Used for the time limit's lower bound.
     #[serde(skip)]
     lower_bound: bool,
+    /// The language it was judged as, with its version (none when there was none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    language: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     message: Option<String>,
 }
@@ -174,7 +203,7 @@ fn judge_example(
 pub fn verify_problem(args: VerifyProblemArgs) -> anyhow::Result<ExitCode> {
     let problem = load_quietly(&args.problem_dir)?;
     let mut findings = verify::package_findings(&problem);
-    let judge = Judge::new(Languages::discover()).context("starting the sandbox")?;
+    let judge = Judge::new(args.table.languages()?).context("starting the sandbox")?;
     let found = submissions::discover(&problem)?;
     if found.is_empty() {
         anyhow::bail!(
@@ -222,6 +251,7 @@ pub fn verify_problem(args: VerifyProblemArgs) -> anyhow::Result<ExitCode> {
                         ok: false,
                         max_time_ms: 0,
                         lower_bound: false,
+                        language: None,
                         message: Some(e.to_string()),
                     });
                     continue;
@@ -241,6 +271,7 @@ pub fn verify_problem(args: VerifyProblemArgs) -> anyhow::Result<ExitCode> {
             ok: broken.is_empty(),
             max_time_ms: report.max_time_ms,
             lower_bound: sub.time_limit == TimeLimitUse::Lower,
+            language: Some(report.language.clone()),
             message,
         });
     }

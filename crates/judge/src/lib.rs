@@ -1,8 +1,8 @@
 //! The judge: ICPC/Kattis problem packages, languages, output validation and
 //! verdicts, running everything in the [`sandbox`].
 //!
-//! - [`Languages::discover`] finds the installed toolchains (name, version,
-//!   extensions).
+//! - [`Languages::load`] reads the language table (built in, plus the operator's
+//!   file) and finds the installed toolchains (name, version, extensions).
 //! - [`Problem::load`] reads a package (legacy, `2023-07-draft`, `2025-09`);
 //!   [`Problem::content_hash`] names it by content; [`package`] packs it into bytes to
 //!   store and send, and unpacks it safely.
@@ -31,7 +31,9 @@ pub use judge::{
     CompileResult, CustomLimits, CustomRun, InputValidation, Judge, JudgeError, JudgeOptions,
     PackageProgramError, Report, TestResult, ValidationCaseCheck,
 };
-pub use language::{Language, Languages, SandboxCommand};
+pub use language::{
+    Language, LanguageSpec, LanguageTable, LanguageTableError, Languages, SandboxCommand,
+};
 pub use problem::{
     CODEARENA_FILE, Constants, DEFAULT_MEMORY_MIB, DEFAULT_TIME_LIMIT, Difficulty, FormatVersion,
     GroupSettings, OutputValidator, Problem, ProblemError, ProblemLimits, ProblemType, Statement,

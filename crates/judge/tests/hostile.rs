@@ -179,8 +179,19 @@ for host, port in [("1.1.1.1", 53), ("127.0.0.1", 5432), ("127.0.0.1", 6379), ("
 #[test]
 fn secrets_are_out_of_reach() {
     let answer = packages().join("aplusb/data/secret/01.ans");
+    // A toolchain directory the language table mounts (GHC's package db in
+    // /var/lib/ghc) makes its parent exist, holding that directory and nothing else.
+    let toolchains: Vec<String> = {
+        let (_g, j) = judge();
+        j.languages()
+            .readonly_paths()
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect()
+    };
     let code = format!(
         r#"import glob, os
+toolchains = {toolchains:?}
 paths = ["/etc/shadow", "/proc/1/environ", "/proc/1/root/etc/hostname", {answer:?}, "/work", "/run", "/var/lib", "/root/.cargo", "/home"]
 paths += glob.glob("/tmp/codearena-sandbox-root-*") + glob.glob("/proc/[0-9]*/environ")
 for p in paths:
@@ -189,7 +200,7 @@ for p in paths:
             if p != "/proc/self/environ" and not p.startswith("/proc/" + str(os.getpid())):
                 print("READ", p)
     except (OSError, IsADirectoryError):
-        if os.path.isdir(p):
+        if os.path.isdir(p) and not all(os.path.join(p, e) in toolchains for e in os.listdir(p)):
             print("DIR", p)
 if set(os.environ) - {{"PATH", "HOME", "TMPDIR", "LANG", "PWD", "LC_CTYPE"}}:
     print("ENV", sorted(os.environ))

@@ -59,12 +59,60 @@ fn aplusb_covers_every_language_and_verdict() {
                 .collect()
         })
         .unwrap_or_default();
-    for ext in ["c", "cpp", "py", "js", "java", "rs", "go"] {
+    for ext in [
+        "c", "cpp", "py", "js", "java", "rs", "go", "kt", "cs", "rb", "php", "hs", "ml", "scala",
+    ] {
         assert!(
             accepted.iter().any(|s| s.ends_with(&format!(".{ext}"))),
             "no accepted .{ext}"
         );
     }
+    // PyPy has no extension of its own (.py is CPython's): its file names it in `#!`.
+    assert!(
+        accepted.contains(&"submissions/accepted/sum_pypy"),
+        "{accepted:?}"
+    );
+    let languages: Vec<&str> = report["submissions"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|s| s["language"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(
+        languages.iter().any(|l| l.starts_with("PyPy 3 ")),
+        "{languages:?}"
+    );
+    let compile_errors: Vec<&str> = report["submissions"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|s| s["expected"] == "compile_error" && s["ok"] == true)
+                .filter_map(|s| s["submission"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    for file in ["broken.kt", "broken.hs"] {
+        assert!(
+            compile_errors.iter().any(|s| s.ends_with(file)),
+            "{file}: {compile_errors:?}"
+        );
+    }
+}
+
+#[test]
+fn pypy_is_chosen_by_its_id_for_a_py_file() {
+    let (_g, j) = judge();
+    let report = j
+        .judge_file(
+            &problem("aplusb"),
+            &packages().join("aplusb/submissions/accepted/sum.py"),
+            Some("pypy3"),
+        )
+        .expect("judge");
+    assert_eq!(report.verdict, Verdict::Accepted, "{:?}", report.message);
+    assert!(
+        report.language.starts_with("PyPy 3 "),
+        "{}",
+        report.language
+    );
 }
 
 #[test]
@@ -319,10 +367,26 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
 #[test]
 fn all_languages_are_installed_and_versioned() {
     let langs = Languages::discover();
-    let ids: Vec<&str> = langs.languages.iter().map(|l| l.id).collect();
+    let ids: Vec<&str> = langs.languages.iter().map(|l| l.id.as_str()).collect();
     assert_eq!(
         ids,
-        ["c", "cpp", "python", "javascript", "java", "rust", "go"]
+        [
+            "c",
+            "cpp",
+            "python",
+            "javascript",
+            "java",
+            "rust",
+            "go",
+            "pypy3",
+            "kotlin",
+            "csharp",
+            "ruby",
+            "php",
+            "haskell",
+            "ocaml",
+            "scala"
+        ]
     );
     for l in &langs.languages {
         assert!(
@@ -333,10 +397,12 @@ fn all_languages_are_installed_and_versioned() {
         );
     }
     assert_eq!(
-        langs.for_file(std::path::Path::new("x.cc")).map(|l| l.id),
+        langs
+            .for_file(std::path::Path::new("x.cc"))
+            .map(|l| l.id.as_str()),
         Some("cpp")
     );
-    assert_eq!(langs.get("python3").map(|l| l.id), Some("python"));
+    assert_eq!(langs.get("python3").map(|l| l.id.as_str()), Some("python"));
 }
 
 #[test]

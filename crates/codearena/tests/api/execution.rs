@@ -208,7 +208,23 @@ async fn installed_languages_are_listed(mode: Mode) {
         .iter()
         .map(|l| l["id"].as_str().unwrap())
         .collect();
-    for id in ["c", "cpp", "python", "javascript", "java", "rust", "go"] {
+    for id in [
+        "c",
+        "cpp",
+        "python",
+        "javascript",
+        "java",
+        "rust",
+        "go",
+        "pypy3",
+        "kotlin",
+        "csharp",
+        "ruby",
+        "php",
+        "haskell",
+        "ocaml",
+        "scala",
+    ] {
         assert!(ids.contains(&id), "{id} missing from {ids:?}");
     }
     assert!(

@@ -57,6 +57,8 @@ pub enum SetupError {
     Judge(#[from] judge::JudgeError),
     #[error("invalid configuration: {0}")]
     Settings(#[from] platform::config::SettingError),
+    #[error("execution.languages_file: {0}")]
+    Languages(#[from] judge::LanguageTableError),
     #[error("package cache {path}: {source}")]
     Cache {
         path: PathBuf,
@@ -72,7 +74,8 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Discovers the installed languages and, for a worker process, sets up one sandbox
+    /// Reads the language table (built in, and `execution.languages_file` over it),
+    /// discovers the installed languages and, for a worker process, sets up one sandbox
     /// per slot (refusing to start if the sandbox cannot isolate).
     ///
     /// Packages are cached in `cache_dir`, which must be this user's own (it is created
@@ -84,7 +87,7 @@ impl Engine {
         cache_dir: Option<PathBuf>,
     ) -> Result<Self, SetupError> {
         settings.validate()?;
-        let languages = Languages::discover();
+        let languages = Languages::load(settings.languages_file.as_deref())?;
         let slots = Slots::new(settings, &languages)?;
         let packages = PackageCache::new(packages, cache_dir)?;
         Ok(Self {
@@ -166,10 +169,10 @@ pub fn language_list(languages: &Languages) -> Vec<LanguageInfo> {
         .languages
         .iter()
         .map(|l| LanguageInfo {
-            id: l.id.to_owned(),
-            name: l.name.to_owned(),
+            id: l.id.clone(),
+            name: l.name.clone(),
             version: l.version.clone(),
-            extensions: l.extensions.iter().map(|e| (*e).to_owned()).collect(),
+            extensions: l.extensions.clone(),
         })
         .collect()
 }

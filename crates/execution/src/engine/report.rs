@@ -14,7 +14,7 @@ pub(super) fn run_blocking(
     problem: Option<&Problem>,
     limits: CustomLimits,
 ) -> JobResult {
-    let original = language.unnamed_source();
+    let original = &language.unnamed_source();
     let base = JobResult {
         started_at_ms: now_ms(),
         ..JobResult::for_job(job, Verdict::InternalError)

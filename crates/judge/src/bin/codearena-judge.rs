@@ -23,7 +23,7 @@ enum Cmd {
     /// Judge every submission under submissions/ and compare with its folder.
     VerifyProblem(judge::cli::VerifyProblemArgs),
     /// List the installed languages.
-    Languages,
+    Languages(judge::cli::LanguageTableArgs),
 }
 
 fn main() -> ExitCode {
@@ -32,7 +32,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Cmd::Judge(a) => judge::cli::judge(a),
         Cmd::VerifyProblem(a) => judge::cli::verify_problem(a),
-        Cmd::Languages => judge::cli::languages(),
+        Cmd::Languages(a) => judge::cli::languages(a),
     };
     match result {
         Ok(code) => code,

@@ -70,11 +70,28 @@ impl Judge {
         code: &[u8],
         extra: &[BoxFile],
     ) -> Result<(Program, CompileResult), (Verdict, String, Option<CompileResult>)> {
-        let (cmd, collect) = lang.compile(source_name);
         let source = BoxFile {
             name: source_name.to_string(),
             source: Source::Bytes(code.to_vec()),
             executable: false,
+        };
+        let mem_mib = limits.memory_bytes / MIB;
+        let Some((cmd, collect)) = lang.compile(source_name) else {
+            // Nothing to compile: the run starts from the source.
+            let run = lang.run(source_name, mem_mib);
+            let mut files = vec![source];
+            files.extend(extra.iter().cloned());
+            let program = Program {
+                files,
+                argv: run.argv,
+                env: run.env,
+            };
+            let result = CompileResult {
+                success: true,
+                time_ms: 0,
+                output: String::new(),
+            };
+            return Ok((program, result));
         };
         let spec = RunSpec {
             argv: cmd.argv,
@@ -158,7 +175,6 @@ impl Judge {
             return Err((Verdict::CompileError, why, Some(result)));
         }
         result.success = true;
-        let mem_mib = limits.memory_bytes / MIB;
         let run = lang.run(source_name, mem_mib);
         Ok((
             Program {

@@ -167,11 +167,11 @@ impl Judge {
         source: &Path,
         language: Option<&str>,
     ) -> Result<Report, JudgeError> {
-        let lang = self.language_for(source, language)?;
         let code = std::fs::read(source).map_err(|e| JudgeError::Source {
             path: source.to_path_buf(),
             source: e,
         })?;
+        let lang = self.language_for_code(source, language, &code)?;
         let tl = problem.time_limit().unwrap_or(DEFAULT_TIME_LIMIT);
         Ok(self.judge(problem, lang, source, &code, tl))
     }
@@ -187,11 +187,13 @@ impl Judge {
         code: &[u8],
     ) -> Result<Report, JudgeError> {
         let path = Path::new(file_name);
-        let lang = self.language_for(path, language)?;
+        let lang = self.language_for_code(path, language, code)?;
         let tl = problem.time_limit().unwrap_or(DEFAULT_TIME_LIMIT);
         Ok(self.judge(problem, lang, path, code, tl))
     }
 
+    /// The language `language` names, or else the one of the file at `source` (its
+    /// extension, or the interpreter its `#!` line names).
     pub fn language_for(
         &self,
         source: &Path,
@@ -205,6 +207,22 @@ impl Judge {
             None => self
                 .languages
                 .for_file(source)
+                .ok_or_else(|| JudgeError::NoLanguage(source.to_path_buf())),
+        }
+    }
+
+    /// [`Judge::language_for`] for a source held in memory as `code`.
+    pub fn language_for_code(
+        &self,
+        source: &Path,
+        language: Option<&str>,
+        code: &[u8],
+    ) -> Result<&Language, JudgeError> {
+        match language {
+            Some(_) => self.language_for(source, language),
+            None => self
+                .languages
+                .for_source(source, code)
                 .ok_or_else(|| JudgeError::NoLanguage(source.to_path_buf())),
         }
     }

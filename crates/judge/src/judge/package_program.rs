@@ -196,7 +196,9 @@ impl Judge {
                 .languages
                 .get("cpp")
                 .ok_or(PackageProgramError::MissingTool("a C++ compiler"))?;
-            let (mut cmd, _) = gpp.compile("x");
+            let (mut cmd, _) = gpp
+                .compile("x")
+                .ok_or(PackageProgramError::MissingTool("a C++ compile command"))?;
             // Same compiler, validator flags: C++17, optimised, all sources.
             cmd.argv.truncate(1);
             cmd.argv
