@@ -2,6 +2,10 @@
 //! start, each judging package stored in the shared blob store under its content hash (so
 //! workers can fetch what a judge job names). What players may read of a problem —
 //! statement, samples, limits — is kept here; secret data never leaves the package.
+//!
+//! An interactive (or multi-pass) problem's sample `.in` is the interactor's own input
+//! (the hidden number, say) and its `.ans` is usually empty: players are shown the
+//! sample's `.interaction` transcript instead, and never that input.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -40,14 +44,25 @@ pub struct ProblemSummary {
     pub memory_limit_bytes: u64,
     /// Secret tests: the most a submission can score.
     pub tests: u32,
+    /// Judging runs the submission against an interactor (or over several passes), so
+    /// one run on typed input says little: its samples come as transcripts (a sample's
+    /// `interaction`).
+    pub interactive: bool,
 }
 
 /// A sample test, shown with the statement.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Sample {
     pub name: String,
+    /// What the program reads; empty for an interactive problem's sample, whose input
+    /// is the interactor's secret (the transcript shows the exchange instead).
     pub input: String,
+    /// The expected output; empty for an interactive problem's sample.
     pub output: String,
+    /// An interactive problem's sample exchange, one message a line: a line starting
+    /// with `<` is what the interactor wrote, `>` what the program wrote (a `---` line
+    /// separates the passes of a multi-pass problem). Null for other problems.
+    pub interaction: Option<String>,
 }
 
 /// Everything a player may read of a problem.
@@ -215,25 +230,8 @@ fn detail(slug: &str, problem: &Problem) -> Result<ProblemDetail, CatalogueError
     if tests == 0 {
         return Err(invalid("no secret tests"));
     }
-    let mut samples = Vec::new();
-    for (_, case) in problem
-        .sample
-        .as_ref()
-        .map(|g| g.cases())
-        .unwrap_or_default()
-    {
-        let small = |p: &Path| std::fs::metadata(p).is_ok_and(|m| m.len() <= MAX_SAMPLE_BYTES);
-        if !small(&case.input) || !small(&case.answer) {
-            continue;
-        }
-        let read =
-            |p: &Path| std::fs::read_to_string(p).map_err(|e| CatalogueError::Io(p.to_owned(), e));
-        samples.push(Sample {
-            name: case.name.clone(),
-            input: read(&case.input)?,
-            output: read(&case.answer)?,
-        });
-    }
+    let interactive = problem.interactive || problem.multi_pass.is_some();
+    let samples = samples(problem, interactive)?;
     let difficulty = match problem.difficulty {
         Some(judge::Difficulty::Easy) | None => "easy",
         Some(judge::Difficulty::Medium) => "medium",
@@ -248,6 +246,7 @@ fn detail(slug: &str, problem: &Problem) -> Result<ProblemDetail, CatalogueError
             time_limit_ms: problem.time_limit().map(|t| t.as_millis() as u64),
             memory_limit_bytes: problem.limits.memory_bytes,
             tests: u32::try_from(tests).unwrap_or(u32::MAX),
+            interactive,
         },
         statement_format: match statement.format {
             StatementFormat::Latex => "latex",
@@ -257,6 +256,48 @@ fn detail(slug: &str, problem: &Problem) -> Result<ProblemDetail, CatalogueError
         statement: statement.source.clone(),
         samples,
     })
+}
+
+/// The samples players may read. An interactive problem's sample is shown only by its
+/// `.interaction` transcript (beside its `.in`): its `.in` is the interactor's secret, so
+/// a sample without a transcript is left out. Samples over [`MAX_SAMPLE_BYTES`] are
+/// left out too (they are still judged).
+fn samples(problem: &Problem, interactive: bool) -> Result<Vec<Sample>, CatalogueError> {
+    let small = |p: &Path| std::fs::metadata(p).is_ok_and(|m| m.len() <= MAX_SAMPLE_BYTES);
+    let read =
+        |p: &Path| std::fs::read_to_string(p).map_err(|e| CatalogueError::Io(p.to_owned(), e));
+    let mut samples = Vec::new();
+    for (_, case) in problem
+        .sample
+        .as_ref()
+        .map(|g| g.cases())
+        .unwrap_or_default()
+    {
+        let sample = if interactive {
+            let transcript = case.input.with_extension("interaction");
+            if !transcript.is_file() || !small(&transcript) {
+                continue;
+            }
+            Sample {
+                name: case.name.clone(),
+                input: String::new(),
+                output: String::new(),
+                interaction: Some(read(&transcript)?),
+            }
+        } else {
+            if !small(&case.input) || !small(&case.answer) {
+                continue;
+            }
+            Sample {
+                name: case.name.clone(),
+                input: read(&case.input)?,
+                output: read(&case.answer)?,
+                interaction: None,
+            }
+        };
+        samples.push(sample);
+    }
+    Ok(samples)
 }
 
 #[cfg(test)]
@@ -349,5 +390,62 @@ mod tests {
             }
         }
         assert!(!entry.detail.samples.is_empty());
+    }
+
+    fn shipped(slug: &str) -> ProblemDetail {
+        let (entry, _) = load_one(&problems_dir().join(slug)).expect(slug);
+        entry.detail
+    }
+
+    #[test]
+    fn an_interactive_problem_shows_transcripts_and_never_its_sample_input() {
+        let sonar = shipped("sonar");
+        assert!(sonar.summary.interactive);
+        assert_eq!(sonar.samples.len(), 2, "{:?}", sonar.samples);
+        let sample_dir = problems_dir().join("sonar/data/sample");
+        let json = serde_json::to_string(&sonar).expect("json");
+        for sample in &sonar.samples {
+            let case = sample_dir.join(sample.name.trim_start_matches("sample/"));
+            let transcript = std::fs::read_to_string(case.with_extension("interaction"))
+                .expect("the sample's transcript");
+            assert_eq!(sample.interaction.as_deref(), Some(transcript.as_str()));
+            assert!(
+                transcript.lines().any(|l| l.starts_with('<')),
+                "{transcript}"
+            );
+            assert!(
+                transcript.lines().any(|l| l.starts_with('>')),
+                "{transcript}"
+            );
+            assert_eq!((sample.input.as_str(), sample.output.as_str()), ("", ""));
+            // The interactor's input (the hidden position) is not shown anywhere.
+            let secret = std::fs::read_to_string(case.with_extension("in")).expect(".in");
+            assert!(!secret.trim().is_empty());
+            assert!(
+                !json.contains(secret.trim()),
+                "{} leaked: {json}",
+                sample.name
+            );
+        }
+        let value = serde_json::to_value(&sonar).expect("json");
+        assert_eq!(value["interactive"], true);
+        assert!(value["samples"][0]["interaction"].is_string());
+    }
+
+    #[test]
+    fn a_problem_that_is_not_interactive_shows_input_and_output() {
+        let twobells = shipped("twobells");
+        assert!(!twobells.summary.interactive);
+        assert!(!twobells.samples.is_empty());
+        let sample_dir = problems_dir().join("twobells/data/sample");
+        for sample in &twobells.samples {
+            let case = sample_dir.join(sample.name.trim_start_matches("sample/"));
+            let read = |ext: &str| std::fs::read_to_string(case.with_extension(ext)).expect(ext);
+            assert_eq!(sample.input, read("in"));
+            assert_eq!(sample.output, read("ans"));
+            assert_eq!(sample.interaction, None);
+        }
+        let value = serde_json::to_value(&twobells).expect("json");
+        assert_eq!(value["interactive"], false);
     }
 }
