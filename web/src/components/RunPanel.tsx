@@ -8,13 +8,55 @@ function tokens(s: string): string[] {
   return s.split(/\s+/).filter(Boolean);
 }
 
-/** Runs the code on custom input (a sample's by default) and shows what it printed. */
-export function RunPanel(props: {
+type RunPanelProps = {
   language: string;
   source: () => string;
   problem: ProblemDetail | null;
   runRef?: { current: (() => void) | null };
-}) {
+};
+
+/**
+ * Runs the code on custom input (a sample's by default) and shows what it printed. An
+ * interactive problem has no such run (a custom run has no interactor to talk with): the
+ * panel says so and points to Submit.
+ */
+export function RunPanel(props: RunPanelProps) {
+  if (props.problem?.interactive) return <InteractiveNote problem={props.problem} runRef={props.runRef} />;
+  return <CustomRun {...props} />;
+}
+
+function InteractiveNote(props: { problem: ProblemDetail; runRef?: RunPanelProps["runRef"] }) {
+  // Ctrl/⌘ + Enter runs nothing here.
+  if (props.runRef) props.runRef.current = null;
+  return (
+    <section className="run-panel interactive-note" aria-labelledby="interactive-note-title" data-testid="interactive-note">
+      <div>
+        <h4 id="interactive-note-title">
+          <span className="pill interactive-pill">Interactive</span> No custom runs for this problem
+        </h4>
+        <p>
+          In <strong>{props.problem.name}</strong> your program talks with an interactor: it reads the
+          interactor's replies and writes its own lines in turn. A run on typed input has no interactor to
+          answer, so custom input is not offered here.
+        </p>
+        <p>
+          <strong>Submit</strong> judges your program against the interactor on every test. The samples
+          in the statement show such an exchange line by line.
+        </p>
+      </div>
+      <ul className="muted small interactive-tips">
+        <li>Flush standard output after every line you write, or the interactor never sees it.</li>
+        <li>
+          Read one line at a time: standard input does not end while the interactor waits for you, so
+          reading all of it at once waits forever.
+        </li>
+        <li>Exit once you have written your final answer.</li>
+      </ul>
+    </section>
+  );
+}
+
+function CustomRun(props: RunPanelProps) {
   const firstSample = props.problem?.samples[0]?.input ?? "";
   const [stdin, setStdin] = useState<string | null>(null);
   const [job, setJob] = useState<JobRecord | null>(null);

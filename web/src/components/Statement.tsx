@@ -1,12 +1,14 @@
 // A problem statement: Markdown with TeX math ($…$ inline, $$…$$ display) rendered by
 // KaTeX, then the samples with copy buttons. Raw HTML in the Markdown is not rendered
-// (markdown-it with `html: false` escapes it).
+// (markdown-it with `html: false` escapes it). An interactive problem's samples are
+// transcripts of the exchange with the interactor (see Interaction.tsx).
 
 import { useMemo } from "react";
 import MarkdownIt from "markdown-it";
 import katex from "katex";
 import type { ProblemDetail } from "../api";
 import { CopyButton } from "./CopyButton";
+import { Interaction } from "./Interaction";
 import { bytes } from "../format";
 
 const md = new MarkdownIt({ html: false, linkify: true, typographer: false });
@@ -82,29 +84,41 @@ export function Statement({ problem }: { problem: ProblemDetail }) {
         {s.time_limit_ms != null && <span>Time {s.time_limit_ms / 1000} s</span>}
         <span>Memory {bytes(s.memory_limit_bytes)}</span>
         <span>{s.tests} tests</span>
+        {s.interactive && <span className="pill interactive-pill">Interactive</span>}
       </div>
       <div className="markdown" dangerouslySetInnerHTML={{ __html: html }} />
       {problem.samples.length > 0 && (
         <section className="samples" aria-label="Samples">
           <h3>Samples</h3>
-          {problem.samples.map((sample, i) => (
-            <div className="sample" key={sample.name}>
-              <div className="sample-part">
-                <div className="sample-head">
-                  <span>Input {i + 1}</span>
-                  <CopyButton text={sample.input} label="Copy input" />
+          {s.interactive && (
+            <p className="muted small interaction-legend">
+              Your program talks with an interactor. Each sample shows the exchange in order: the left
+              column is what the interactor writes (your program reads it), the right column what your
+              program writes.
+            </p>
+          )}
+          {problem.samples.map((sample, i) =>
+            sample.interaction != null ? (
+              <Interaction key={sample.name} transcript={sample.interaction} index={i + 1} />
+            ) : (
+              <div className="sample" key={sample.name}>
+                <div className="sample-part">
+                  <div className="sample-head">
+                    <span>Input {i + 1}</span>
+                    <CopyButton text={sample.input} label="Copy input" />
+                  </div>
+                  <pre>{sample.input}</pre>
                 </div>
-                <pre>{sample.input}</pre>
-              </div>
-              <div className="sample-part">
-                <div className="sample-head">
-                  <span>Output {i + 1}</span>
-                  <CopyButton text={sample.output} label="Copy output" />
+                <div className="sample-part">
+                  <div className="sample-head">
+                    <span>Output {i + 1}</span>
+                    <CopyButton text={sample.output} label="Copy output" />
+                  </div>
+                  <pre>{sample.output}</pre>
                 </div>
-                <pre>{sample.output}</pre>
               </div>
-            </div>
-          ))}
+            ),
+          )}
         </section>
       )}
     </article>

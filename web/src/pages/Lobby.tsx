@@ -196,7 +196,7 @@ function PrivateBattle({ disabled }: { disabled: boolean }) {
           <option value="">Any problem for my level</option>
           {problems.data?.problems.map((p) => (
             <option key={p.slug} value={p.slug}>
-              {p.name} ({p.difficulty})
+              {p.name} ({p.difficulty}{p.interactive ? ", interactive" : ""})
             </option>
           ))}
         </select>
