@@ -43,24 +43,32 @@ pub(crate) enum InteractorEnd {
     Failed,
 }
 
-/// The verdict of one interactive run. A limit the judge enforced on the
-/// submission (time, memory) decides first: the interactor then only saw the
-/// pipe close under it. Otherwise the interactor's rejection wins (WA even if
-/// the submission crashed), a broken interactor is IE, and when it accepted
-/// (or the submission hung up on it) the submission's own failure (RTE, OLE)
-/// is reported; a submission that quit early without failing is WA.
+/// The verdict of one interactive run. What ended first decides, as judges
+/// that run interactive problems do: an interactor that rejected (or broke)
+/// before the submission ended decides (WA, or IE) whatever the submission did
+/// after it — crashed on the closed pipe, or spun until its time limit.
+/// Otherwise a limit the judge enforced on the submission (TLE, MLE) decides,
+/// then the submission's own failure (RTE, OLE): a submission that crashed
+/// first is RTE even though the interactor then rejected on end-of-file or
+/// broke on the closed pipe. A submission that ended cleanly gets the
+/// interactor's verdict; one that quit before the interactor was done (it was
+/// cut off writing) is WA.
 pub(crate) fn of_interaction(
     limit: Option<LimitKind>,
     status: ExitStatus,
     interactor: InteractorEnd,
+    interactor_first: bool,
 ) -> Verdict {
+    match (interactor, interactor_first) {
+        (InteractorEnd::Rejected, true) => return Verdict::WrongAnswer,
+        (InteractorEnd::Failed, true) => return Verdict::InternalError,
+        _ => {}
+    }
     match (of_test_run(limit, status), interactor) {
-        (Some(v @ (Verdict::TimeLimitExceeded | Verdict::MemoryLimitExceeded)), _) => v,
-        (_, InteractorEnd::Rejected) => Verdict::WrongAnswer,
-        (_, InteractorEnd::Failed) => Verdict::InternalError,
-        (Some(v), InteractorEnd::Accepted | InteractorEnd::Hangup) => v,
-        (None, InteractorEnd::Hangup) => Verdict::WrongAnswer,
+        (Some(v), _) => v,
         (None, InteractorEnd::Accepted) => Verdict::Accepted,
+        (None, InteractorEnd::Rejected | InteractorEnd::Hangup) => Verdict::WrongAnswer,
+        (None, InteractorEnd::Failed) => Verdict::InternalError,
     }
 }
 
@@ -171,31 +179,44 @@ mod tests {
         let ok = ExitStatus::Exited(0);
         let crashed = ExitStatus::Signaled(11);
         let wall = Some(LimitKind::WallTime);
-        assert_eq!(of_interaction(None, ok, Accepted), Verdict::Accepted);
-        assert_eq!(of_interaction(None, ok, Rejected), Verdict::WrongAnswer);
-        // The interactor's rejection wins over a crash...
-        assert_eq!(
-            of_interaction(None, crashed, Rejected),
-            Verdict::WrongAnswer
-        );
-        // ...but not over a limit the judge enforced (it only saw the pipe close).
-        assert_eq!(
-            of_interaction(wall, ExitStatus::Signaled(9), Rejected),
-            Verdict::TimeLimitExceeded
-        );
-        assert_eq!(
-            of_interaction(Some(LimitKind::Memory), ExitStatus::Signaled(9), Accepted),
-            Verdict::MemoryLimitExceeded
-        );
-        // Accepted, yet the submission failed: the failure is reported.
-        assert_eq!(
-            of_interaction(None, crashed, Accepted),
-            Verdict::RunTimeError
-        );
-        assert_eq!(of_interaction(None, crashed, Hangup), Verdict::RunTimeError);
-        assert_eq!(of_interaction(None, ok, Hangup), Verdict::WrongAnswer);
-        assert_eq!(of_interaction(None, ok, Failed), Verdict::InternalError);
-        assert_eq!(of_interaction(wall, ok, Failed), Verdict::TimeLimitExceeded);
+        let killed = ExitStatus::Signaled(9);
+        // (limit, status, interactor, interactor ended first) -> verdict
+        let cases = [
+            (None, ok, Accepted, false, Verdict::Accepted),
+            (None, ok, Accepted, true, Verdict::Accepted),
+            (None, ok, Rejected, false, Verdict::WrongAnswer),
+            // The interactor rejected first: WA, whatever the submission did after.
+            (None, crashed, Rejected, true, Verdict::WrongAnswer),
+            (wall, killed, Rejected, true, Verdict::WrongAnswer),
+            // The submission crashed first; the interactor then rejected on
+            // end-of-file, or broke on the closed pipe: the crash is reported.
+            (None, crashed, Rejected, false, Verdict::RunTimeError),
+            (None, crashed, Failed, false, Verdict::RunTimeError),
+            // A limit the judge enforced, the interactor still waiting.
+            (wall, killed, Rejected, false, Verdict::TimeLimitExceeded),
+            (
+                Some(LimitKind::Memory),
+                killed,
+                Accepted,
+                false,
+                Verdict::MemoryLimitExceeded,
+            ),
+            (wall, ok, Failed, false, Verdict::TimeLimitExceeded),
+            // Accepted, yet the submission failed: the failure is reported.
+            (None, crashed, Accepted, true, Verdict::RunTimeError),
+            (None, crashed, Hangup, false, Verdict::RunTimeError),
+            // Quit early without failing; a broken interactor.
+            (None, ok, Hangup, false, Verdict::WrongAnswer),
+            (None, ok, Failed, false, Verdict::InternalError),
+            (None, crashed, Failed, true, Verdict::InternalError),
+        ];
+        for (limit, status, end, first, want) in cases {
+            assert_eq!(
+                of_interaction(limit, status, end, first),
+                want,
+                "{limit:?} {status:?} {end:?} first={first}"
+            );
+        }
     }
 
     #[test]

@@ -61,16 +61,19 @@ fn interactive_submissions_get_their_folders_verdicts() {
     let want = [
         ("submissions/accepted/bisect.cpp", "AC"),
         ("submissions/accepted/bisect.py", "AC"),
+        // Crashed first; the interactor then rejected on end-of-file.
+        ("submissions/run_time_error/crash_mid_game.py", "RTE"),
         // Accepted by the interactor, then a non-zero exit.
         ("submissions/run_time_error/exit_after.py", "RTE"),
         // Waits for the interactor, which waits for it: the wall limit.
         ("submissions/time_limit_exceeded/silent.py", "TLE"),
         ("submissions/time_limit_exceeded/spin.cpp", "TLE"),
-        // Rejected, then crashed: the interactor's verdict wins.
+        // Rejected, then crashed or spun: the interactor ended first and its verdict wins.
         ("submissions/wrong_answer/guess_then_crash.py", "WA"),
         ("submissions/wrong_answer/linear.py", "WA"),
         // Hostile: reads no interactor file and writes to no other descriptor.
         ("submissions/wrong_answer/peek.py", "WA"),
+        ("submissions/wrong_answer/wrong_then_spin.cpp", "WA"),
     ];
     let want: Vec<(String, String)> = want
         .iter()

@@ -359,6 +359,7 @@ impl Sandbox {
             status: r.status,
             cpu_time: Duration::from_nanos(r.cpu_ns),
             wall_time: Duration::from_nanos(r.wall_ns),
+            ended: Duration::from_nanos(r.ended_ns),
             peak_memory_bytes: r.peak_memory_bytes,
             limit: r.limit,
             oom_kills: r.oom_kills,

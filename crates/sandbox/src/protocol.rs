@@ -72,6 +72,7 @@ pub struct RunResult {
     pub status: ExitStatus,
     pub cpu_ns: u64,
     pub wall_ns: u64,
+    pub ended_ns: u64,
     pub peak_memory_bytes: u64,
     pub limit: Option<LimitKind>,
     pub oom_kills: u64,

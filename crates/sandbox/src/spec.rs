@@ -275,6 +275,9 @@ pub struct RunOutcome {
     pub status: ExitStatus,
     pub cpu_time: Duration,
     pub wall_time: Duration,
+    /// When the program ended, on the machine's monotonic clock (CLOCK_MONOTONIC,
+    /// the same for every sandbox here): which of two connected runs ended first.
+    pub ended: Duration,
     /// Peak memory of the run's cgroup.
     pub peak_memory_bytes: u64,
     pub limit: Option<LimitKind>,

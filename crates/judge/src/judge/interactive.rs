@@ -237,6 +237,10 @@ impl Judge {
             Ok(Err(e)) => return failed(format!("interactor sandbox: {e}")),
             Err(_) => return failed("the interactor's thread panicked".into()),
         };
+        // Which program ended first decides some verdicts: both ends are read off the
+        // machine's monotonic clock when each run's init reaped its program. (A peer
+        // sees end-of-file only after that, so a cause always comes first.)
+        let interactor_first = val.ended < sub.ended;
         let j = judgement(problem, validator, &val);
         let end = match (val.limit, val.status, j.verdict) {
             (None, ExitStatus::Signaled(SIGPIPE), _) => InteractorEnd::Hangup,
@@ -244,7 +248,7 @@ impl Judge {
             (_, _, Verdict::WrongAnswer) => InteractorEnd::Rejected,
             _ => InteractorEnd::Failed,
         };
-        let v = verdict::of_interaction(sub.limit, sub.status, end);
+        let v = verdict::of_interaction(sub.limit, sub.status, end, interactor_first);
         let message = match (v, end) {
             (Verdict::RunTimeError, _) => Some(crash_message(&sub)),
             (Verdict::WrongAnswer, InteractorEnd::Hangup) => {
@@ -262,7 +266,7 @@ impl Judge {
     }
 }
 
-const SIGPIPE: i32 = 13;
+const SIGPIPE: i32 = libc::SIGPIPE;
 
 fn failed(message: String) -> Pass {
     Pass {

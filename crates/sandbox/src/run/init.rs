@@ -152,11 +152,13 @@ fn init_inner(z: &Zygote, ctl: OwnedFd, cgroup: &RunCgroup) {
                 Ok(InitReport::Exited {
                     status,
                     wall_ns,
+                    ended_ns,
                     collect_truncated,
                     ..
                 }) => InitReport::Exited {
                     status,
                     wall_ns,
+                    ended_ns,
                     collect_truncated,
                     init_cpu_ns: process_cpu_ns().saturating_sub(cpu_at_join),
                 },
@@ -257,12 +259,13 @@ fn execute(plan: &mut Plan) -> io::Result<InitReport> {
     }
 
     let mut status = 0;
-    let wall_ns;
+    let (wall_ns, ended_ns);
     loop {
         // SAFETY: reaping children of this PID namespace.
         let r = unsafe { libc::waitpid(-1, &mut status, libc::__WALL) };
         if r == child {
-            wall_ns = sys::monotonic_ns() - t0;
+            ended_ns = sys::monotonic_ns();
+            wall_ns = ended_ns - t0;
             break;
         }
         if r < 0 && sys::errno() != libc::EINTR {
@@ -289,6 +292,7 @@ fn execute(plan: &mut Plan) -> io::Result<InitReport> {
     Ok(InitReport::Exited {
         status,
         wall_ns,
+        ended_ns,
         collect_truncated,
         init_cpu_ns: 0,
     })

@@ -51,6 +51,8 @@ enum InitReport {
     Exited {
         status: ExitStatus,
         wall_ns: u64,
+        /// When the program ended (CLOCK_MONOTONIC, shared by every process here).
+        ended_ns: u64,
         collect_truncated: bool,
         /// CPU the init itself used while in the run's cgroup (mounting,
         /// copying, collecting): not the program's, so subtracted.
@@ -340,20 +342,25 @@ impl Runner {
         let watch = watched?;
 
         let report: Option<InitReport> = serde_json::from_slice(&watch.report).ok();
-        let (status, wall_ns, collect_truncated, init_cpu_ns) = match report {
+        let (status, wall_ns, ended_ns, collect_truncated, init_cpu_ns) = match report {
             Some(InitReport::ExecFailed(e)) => return Ok(RunReply::ExecFailed(e)),
             Some(InitReport::SetupFailed(e)) => return Ok(RunReply::Failed(e)),
             Some(InitReport::Exited {
                 status,
                 wall_ns,
+                ended_ns,
                 collect_truncated,
                 init_cpu_ns,
-            }) => (status, wall_ns, collect_truncated, init_cpu_ns),
+            }) => (status, wall_ns, ended_ns, collect_truncated, init_cpu_ns),
             // The init was killed (a limit) before it could report.
             // (Without root the OOM killer may also have picked the init.)
-            None if watch.killed.is_some() || stats.oom_kills > 0 => {
-                (ExitStatus::Signaled(libc::SIGKILL), end - start, false, 0)
-            }
+            None if watch.killed.is_some() || stats.oom_kills > 0 => (
+                ExitStatus::Signaled(libc::SIGKILL),
+                end - start,
+                end,
+                false,
+                0,
+            ),
             None => {
                 return Ok(RunReply::Failed(
                     "the run's init died without a report".into(),
@@ -377,6 +384,7 @@ impl Runner {
             status,
             cpu_ns,
             wall_ns,
+            ended_ns,
             peak_memory_bytes: stats.peak_memory_bytes,
             limit,
             oom_kills: stats.oom_kills,
