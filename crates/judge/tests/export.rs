@@ -33,7 +33,7 @@ fn a_kattis_export_loads_back_as_the_same_problem() {
     let exported = export(&original, ExportFormat::Kattis).expect("export");
     let tmp = tempfile::tempdir().expect("tempdir");
     unzip(&exported.bytes, tmp.path());
-    let back = Problem::load(tmp.path().join("constants-2025")).expect("loads back");
+    let back = Problem::load(tmp.path().join("constants2025")).expect("loads back");
     assert_eq!(back.format, FormatVersion::Legacy);
     assert_eq!(back.name, "Greeting Sum");
     assert_eq!(back.time_limit(), original.time_limit());
@@ -47,11 +47,33 @@ fn a_kattis_export_loads_back_as_the_same_problem() {
         ["--greeting", "hello"]
     );
     assert!(matches!(back.validator, OutputValidator::Custom(_)));
-    // Legacy has no constants: substituted everywhere on the way out.
-    assert!(back.statements[0].source.contains(r"1 \le n \le 20"));
+    // Legacy has no constants: substituted everywhere on the way out; its statements
+    // are LaTeX, converted from the Markdown.
+    assert_eq!(back.statements[0].format, judge::StatementFormat::Latex);
+    let tex = &back.statements[0].source;
+    assert!(tex.starts_with("\\problemname{Greeting Sum}"), "{tex}");
+    assert!(tex.contains(r"$1 \le n \le 20$"), "{tex}");
+    assert!(tex.contains(r"\section*{Input}"), "{tex}");
+    // include/default copied into every legacy language without its own directory.
+    assert!(
+        tmp.path()
+            .join("constants2025/include/java/greeting.txt")
+            .is_file()
+    );
+    assert!(
+        tmp.path()
+            .join("constants2025/include/cpp/greeting.h")
+            .is_file()
+    );
+    assert!(
+        !tmp.path()
+            .join("constants2025/include/cpp/greeting.txt")
+            .exists()
+    );
+    assert!(!tmp.path().join("constants2025/include/default").exists());
     let checker = std::fs::read_to_string(
         tmp.path()
-            .join("constants-2025/output_validators/output_validator/checker.cpp"),
+            .join("constants2025/output_validators/output_validator/checker.cpp"),
     )
     .expect("validator exported");
     assert!(checker.contains("MAX_N = 20;"), "{checker}");
@@ -71,7 +93,7 @@ fn a_kattis_export_loads_back_as_the_same_problem() {
     // Scripts stay executable.
     let (_, mode) = entry(
         &exported.bytes,
-        "constants-2025/output_validators/output_validator/build",
+        "constants2025/output_validators/output_validator/build",
     )
     .expect("build script");
     assert_eq!(mode.map(|m| m & 0o777), Some(0o755));
@@ -85,7 +107,7 @@ fn a_kattis_export_judges_its_submissions_as_the_original() {
     let (_g, _) = judge();
     let out = Command::new(BIN)
         .args(["verify-problem", "--json"])
-        .arg(tmp.path().join("factor-2025"))
+        .arg(tmp.path().join("factor2025"))
         .output()
         .expect("run codearena-judge");
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();

@@ -3,7 +3,7 @@
 
 use serde_norway::{Mapping, Value};
 
-use super::{Archive, ExportError, Exported, MIB, authors, raw_metadata, seconds, source};
+use super::{Archive, ExportError, Exported, MIB, authors, latex, raw_metadata, seconds, source};
 use crate::problem::{OutputValidator, Problem, ProblemType, StatementFormat, TestGroup, TestNode};
 
 fn yaml(pairs: Vec<(&str, Value)>) -> Value {
@@ -153,6 +153,23 @@ fn testdata_yaml(group: &TestGroup) -> Result<Option<String>, ExportError> {
     to_text(&yaml(pairs)).map(Some)
 }
 
+/// A test case's files besides `.in` and `.ans` that the format defines.
+const CASE_FILES: &[&str] = &[
+    "interaction",
+    "out",
+    "in.statement",
+    "ans.statement",
+    "in.download",
+    "ans.download",
+    "hint",
+    "desc",
+    "yaml",
+    "png",
+    "jpg",
+    "jpeg",
+    "svg",
+];
+
 fn add_group(a: &mut Archive, group: &TestGroup) -> Result<(), ExportError> {
     if let Some(text) = testdata_yaml(group)? {
         a.add(
@@ -178,27 +195,15 @@ fn add_group(a: &mut Archive, group: &TestGroup) -> Result<(), ExportError> {
                     if files.is_dir() {
                         a.add_tree(&files, &format!("data/{}.files", c.name), None, &|_| true)?;
                     }
-                    let prefix = format!("{stem}.");
-                    let mut extra: Vec<_> = std::fs::read_dir(&dir)
-                        .map_err(super::io_err(&dir))?
-                        .filter_map(Result::ok)
-                        .map(|e| e.path())
-                        .filter(|p| p.is_file())
-                        .filter(|p| {
-                            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-                                n.starts_with(&prefix)
-                                    && ![".in", ".ans"].iter().any(|x| *n == format!("{stem}{x}"))
-                            })
-                        })
-                        .collect();
-                    extra.sort();
-                    for p in extra {
-                        let Some(name) = p.file_name().and_then(|n| n.to_str()) else {
+                    // Exactly `<stem>.<ext>`: a prefix would also take case `1.5`'s
+                    // files for case `1`.
+                    for ext in CASE_FILES {
+                        let p = dir.join(format!("{stem}.{ext}"));
+                        if !p.is_file() {
                             continue;
-                        };
+                        }
                         let bytes = std::fs::read(&p).map_err(super::io_err(&p))?;
-                        let group = c.name.rsplit_once('/').map_or("", |(g, _)| g);
-                        a.add(&format!("data/{group}/{name}"), &bytes, false)?;
+                        a.add(&format!("data/{}.{ext}", c.name), &bytes, false)?;
                     }
                 }
             }
@@ -207,9 +212,76 @@ fn add_group(a: &mut Archive, group: &TestGroup) -> Result<(), ExportError> {
     Ok(())
 }
 
+/// problemtools' language codes an `include/default/` is copied for (legacy has no
+/// `default`).
+const LEGACY_LANGUAGES: &[&str] = &[
+    "c",
+    "cpp",
+    "csharp",
+    "go",
+    "haskell",
+    "java",
+    "javascript",
+    "kotlin",
+    "ocaml",
+    "php",
+    "python3",
+    "ruby",
+    "rust",
+    "scala",
+];
+
+/// `include/<language>/` as is; `include/default/` copied into every legacy language
+/// that has no directory of its own.
+fn add_include(
+    a: &mut Archive,
+    problem: &Problem,
+    notes: &mut Vec<String>,
+) -> Result<(), ExportError> {
+    let c = Some(&problem.constants);
+    let root = problem.dir.join("include");
+    for dir in problem.include.keys().filter(|d| d.as_str() != "default") {
+        a.add_tree(&root.join(dir), &format!("include/{dir}"), c, &|_| true)?;
+    }
+    if problem.include.contains_key("default") {
+        for lang in LEGACY_LANGUAGES {
+            if !problem.include.contains_key(*lang) {
+                a.add_tree(
+                    &root.join("default"),
+                    &format!("include/{lang}"),
+                    c,
+                    &|_| true,
+                )?;
+            }
+        }
+        notes.push(format!(
+            "include/default/ is copied into include/<language>/ for {} (legacy has no default)",
+            LEGACY_LANGUAGES.join(", ")
+        ));
+    }
+    Ok(())
+}
+
 pub(super) fn export(problem: &Problem) -> Result<Exported, ExportError> {
     let mut notes = Vec::new();
-    let mut a = Archive::new(&problem.short_name);
+    // Legacy short names are [a-z0-9]+ (problemtools refuses others).
+    let short: String = problem
+        .short_name
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    let short = if short.is_empty() {
+        "problem".to_string()
+    } else {
+        short
+    };
+    if short != problem.short_name {
+        notes.push(format!(
+            "the package is named {short}: legacy names are lowercase letters and digits"
+        ));
+    }
+    let mut a = Archive::new(&short);
     let c = Some(&problem.constants);
     a.add("problem.yaml", problem_yaml(problem)?.as_bytes(), false)?;
     if let Some(tl) = problem.time_limit() {
@@ -229,18 +301,35 @@ pub(super) fn export(problem: &Problem) -> Result<Exported, ExportError> {
                 .into(),
         );
     }
+    // Legacy statements are LaTeX: Markdown ones are converted.
     for st in &problem.statements {
-        let ext = match st.format {
-            StatementFormat::Markdown => "md",
-            StatementFormat::Latex => "tex",
-            StatementFormat::Pdf => "pdf",
-        };
-        let name = format!("problem_statement/problem.{}.{ext}", st.language);
-        if st.format == StatementFormat::Pdf {
-            let bytes = std::fs::read(&st.path).map_err(super::io_err(&st.path))?;
-            a.add(&name, &bytes, false)?;
-        } else {
-            a.add(&name, st.source.as_bytes(), false)?;
+        let lang = &st.language;
+        match st.format {
+            StatementFormat::Markdown => {
+                let tex = latex::markdown_to_latex(&problem.name, &st.source);
+                a.add(
+                    &format!("problem_statement/problem.{lang}.tex"),
+                    tex.as_bytes(),
+                    false,
+                )?;
+            }
+            StatementFormat::Latex => {
+                let mut tex = st.source.clone();
+                if !tex.contains("\\problemname") {
+                    tex = format!("\\problemname{{{}}}\n\n{tex}", problem.name);
+                }
+                a.add(
+                    &format!("problem_statement/problem.{lang}.tex"),
+                    tex.as_bytes(),
+                    false,
+                )?;
+            }
+            StatementFormat::Pdf => {
+                notes.push(format!(
+                    "the {lang} statement is a PDF: legacy needs LaTeX, it is left out"
+                ));
+                continue;
+            }
         }
         // Pictures and other files the statement uses.
         if let Some(dir) = st.path.parent() {
@@ -264,10 +353,10 @@ pub(super) fn export(problem: &Problem) -> Result<Exported, ExportError> {
             )?;
         }
     }
+    add_include(&mut a, problem, &mut notes)?;
     for (dir, dest) in [
         ("input_validators", "input_validators"),
         ("input_validator", "input_validators/input_validator"),
-        ("include", "include"),
         ("attachments", "attachments"),
     ] {
         let src = problem.dir.join(dir);

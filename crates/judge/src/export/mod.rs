@@ -3,8 +3,8 @@
 //!
 //! - [`kattis`]: the legacy package format (what Kattis and problemtools' legacy
 //!   mode read): `problem.yaml` with legacy keys, `.timelimit`, `testdata.yaml`,
-//!   `problem_statement/`, `output_validators/<name>/`, in a directory named after the
-//!   package.
+//!   `problem_statement/` in LaTeX ([`latex`] converts Markdown),
+//!   `output_validators/<name>/`, in a directory named after the package.
 //! - [`domjudge`]: DOMjudge's problem import: `problem.yaml`, `domjudge-problem.ini`
 //!   (time limit), flat `data/sample` and `data/secret`, the statement rendered to
 //!   `problem.html` with its samples.
@@ -16,6 +16,7 @@
 mod archive;
 mod domjudge;
 mod kattis;
+mod latex;
 
 use std::path::PathBuf;
 
