@@ -222,7 +222,10 @@ pub fn verify_problem(args: VerifyProblemArgs) -> anyhow::Result<ExitCode> {
                 if sub.time_limit != TimeLimitUse::Lower {
                     continue;
                 }
-                let r = judge_example(&judge, &problem, sub, DEFAULT_TIME_LIMIT)?;
+                // One that cannot be judged is reported with the others below.
+                let Ok(r) = judge_example(&judge, &problem, sub, DEFAULT_TIME_LIMIT) else {
+                    continue;
+                };
                 if r.verdict == Verdict::Accepted {
                     slowest = slowest.max(Duration::from_millis(r.max_time_ms));
                 }
@@ -306,7 +309,9 @@ pub fn verify_problem(args: VerifyProblemArgs) -> anyhow::Result<ExitCode> {
         else {
             break;
         };
-        let again = judge_example(&judge, &problem, sub, time_limit)?;
+        let Ok(again) = judge_example(&judge, &problem, sub, time_limit) else {
+            break;
+        };
         if again.verdict == Verdict::Accepted {
             checks[i].max_time_ms = checks[i].max_time_ms.min(again.max_time_ms);
         }

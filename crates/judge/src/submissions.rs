@@ -84,16 +84,23 @@ pub struct ExampleSubmission {
     pub time_limit: TimeLimitUse,
 }
 
-fn list(v: &Value) -> Option<Vec<String>> {
-    match v {
-        Value::Sequence(s) => Some(
-            s.iter()
-                .filter_map(|x| x.as_str().map(|s| s.to_ascii_uppercase()))
-                .collect(),
-        ),
-        Value::String(s) => Some(vec![s.to_ascii_uppercase()]),
-        _ => None,
-    }
+/// Verdict codes a rule may name: the format's four, and this judge's own.
+const CODES: &[&str] = &["AC", "WA", "TLE", "RTE", "MLE", "OLE", "CE"];
+
+fn list(what: &str, v: &Value) -> Result<Vec<String>, SubmissionsError> {
+    let items: Vec<&Value> = match v {
+        Value::Sequence(s) => s.iter().collect(),
+        other => vec![other],
+    };
+    items
+        .into_iter()
+        .map(|x| match x.as_str().map(str::to_ascii_uppercase) {
+            Some(code) if CODES.contains(&code.as_str()) => Ok(code),
+            _ => Err(SubmissionsError::Yaml(format!(
+                "{what}: {x:?} is not a verdict (AC, WA, TLE, RTE)"
+            ))),
+        })
+        .collect()
 }
 
 /// The defaults of the format's directories.
@@ -169,28 +176,62 @@ const ENTRY_KEYS: &[&str] = &[
     "use_for_time_limit",
 ];
 
-fn rule_from(map: &Value, cases: Option<String>) -> Result<Rule, SubmissionsError> {
-    let get = |k: &str| map.as_mapping().and_then(|m| m.get(k));
+/// Keys of a rule (at the top of an entry or under a test group).
+const RULE_KEYS: &[&str] = &[
+    "permitted",
+    "required",
+    "score",
+    "message",
+    "use_for_time_limit",
+];
+
+fn rule_from(key: &str, map: &Value, cases: Option<String>) -> Result<Rule, SubmissionsError> {
+    let bad = |why: String| SubmissionsError::Yaml(format!("{key}: {why}"));
+    let m = map
+        .as_mapping()
+        .ok_or_else(|| bad("must be a map of expectations".into()))?;
+    if cases.is_some() {
+        for k in m.keys() {
+            let k = k.as_str().unwrap_or_default();
+            if !RULE_KEYS.contains(&k) {
+                return Err(bad(format!("unknown key {k:?} under a test group")));
+            }
+        }
+    }
+    let get = |k: &str| m.get(k);
     let score = match get("score") {
         None => None,
+        // The aggregated score of a group is not in the judge's report: refused rather
+        // than compared with the whole submission's score.
+        Some(_) if cases.is_some() => {
+            return Err(bad("a score under a test group is not supported".into()));
+        }
         Some(Value::Number(n)) => n.as_f64().map(|x| (x, x)),
         Some(Value::Sequence(s)) if s.len() == 2 => match (s[0].as_f64(), s[1].as_f64()) {
             (Some(a), Some(b)) => Some((a, b)),
-            _ => return Err(SubmissionsError::Yaml("score must be numbers".into())),
+            _ => return Err(bad("score must be numbers".into())),
         },
-        Some(_) => {
-            return Err(SubmissionsError::Yaml(
-                "score must be a number or a list of two numbers".into(),
-            ));
-        }
+        Some(_) => return Err(bad("score must be a number or a list of two numbers".into())),
+    };
+    let message = match get("message") {
+        None => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(_) => return Err(bad("message must be a string".into())),
     };
     Ok(Rule {
         cases,
-        permitted: get("permitted").and_then(list),
-        required: get("required").and_then(list),
+        permitted: get("permitted").map(|v| list(key, v)).transpose()?,
+        required: get("required").map(|v| list(key, v)).transpose()?,
         score,
-        message: get("message").and_then(|m| m.as_str().map(String::from)),
+        message,
     })
+}
+
+/// A key under an entry that names test cases: a path under `data/` (or a glob).
+fn names_test_cases(k: &str) -> bool {
+    ["sample", "secret", "*", "{"]
+        .iter()
+        .any(|p| k.starts_with(p))
 }
 
 fn time_limit_use(v: Option<&Value>) -> Option<TimeLimitUse> {
@@ -214,15 +255,23 @@ pub fn discover(problem: &Problem) -> Result<Vec<ExampleSubmission>, Submissions
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(io(&yaml_path)(e)),
     };
-    let entries: Vec<(String, &Value)> = yaml
-        .as_ref()
-        .and_then(Value::as_mapping)
-        .map(|m| {
-            m.iter()
-                .filter_map(|(k, v)| Some((k.as_str()?.to_string(), v)))
-                .collect()
-        })
-        .unwrap_or_default();
+    let mut entries: Vec<(String, &Value)> = Vec::new();
+    match yaml.as_ref() {
+        None | Some(Value::Null) => {}
+        Some(Value::Mapping(m)) => {
+            for (k, v) in m {
+                let k = k.as_str().ok_or_else(|| {
+                    SubmissionsError::Yaml(format!("{k:?}: keys are submission globs (strings)"))
+                })?;
+                entries.push((k.to_string(), v));
+            }
+        }
+        Some(_) => {
+            return Err(SubmissionsError::Yaml(
+                "must be a map of submission globs to expectations".into(),
+            ));
+        }
+    }
     let mut out = Vec::new();
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
         .map_err(io(&root))?
@@ -273,8 +322,8 @@ fn example(
     // A key that is exactly the directory's name replaces its defaults.
     let replaced = entries.iter().find(|(k, _)| k.trim_end_matches('/') == dir);
     match (replaced, default_rule(dir)) {
-        (Some((_, v)), default) => {
-            let mut r = rule_from(v, None)?;
+        (Some((k, v)), default) => {
+            let mut r = rule_from(k, v, None)?;
             let d = default.unwrap_or_default();
             r.permitted = r.permitted.or(d.permitted);
             r.required = r.required.or(d.required);
@@ -296,24 +345,36 @@ fn example(
             .and_then(|l| l.as_str().map(String::from))
             .or(entrypoint);
         time_limit = time_limit_use(get("use_for_time_limit")).or(time_limit);
-        if replaced.is_some_and(|(k, _)| k == pattern) {
-            continue;
-        }
-        let top = rule_from(v, None)?;
-        if top.permitted.is_some()
-            || top.required.is_some()
-            || top.score.is_some()
-            || top.message.is_some()
-        {
-            rules.push(top);
-            explicit = true;
+        // A directory's own key replaced its defaults above (its top rule); its test
+        // group rules still apply.
+        let is_replacement = replaced.is_some_and(|(k, _)| k == pattern);
+        if !is_replacement {
+            let top = rule_from(pattern, v, None)?;
+            if top.permitted.is_some()
+                || top.required.is_some()
+                || top.score.is_some()
+                || top.message.is_some()
+            {
+                rules.push(top);
+                explicit = true;
+            }
         }
         for (k, group) in v.as_mapping().into_iter().flatten() {
-            let Some(k) = k.as_str() else { continue };
+            let k = k.as_str().unwrap_or_default();
             if ENTRY_KEYS.contains(&k) {
                 continue;
             }
-            rules.push(rule_from(group, Some(k.to_string()))?);
+            if !names_test_cases(k) {
+                return Err(SubmissionsError::Yaml(format!(
+                    "{pattern}: unknown key {k:?} (neither an expectation nor a test group \
+                     under data/)"
+                )));
+            }
+            rules.push(rule_from(
+                &format!("{pattern}: {k}"),
+                group,
+                Some(k.to_string()),
+            )?);
             explicit = true;
         }
     }
@@ -364,6 +425,12 @@ fn directory_submission(
             .to_string()
     };
     let entry = match entrypoint {
+        // Only a file of the submission: never a path out of it.
+        Some(e) if e.contains('/') || e.contains('\\') || e.starts_with('.') => {
+            return Err(SubmissionsError::Yaml(format!(
+                "entrypoint {e:?} must name a file of the submission"
+            )));
+        }
         Some(e) => files
             .iter()
             .find(|p| file_name(p) == e || stem(p) == e)
@@ -374,7 +441,13 @@ fn directory_submission(
             .or(files.first())
             .cloned(),
     };
-    let entry = entry.unwrap_or_else(|| dir.join(entrypoint.unwrap_or("main")));
+    let entry = entry.ok_or_else(|| {
+        SubmissionsError::Yaml(format!(
+            "{}: no file {} to start from",
+            dir.display(),
+            entrypoint.unwrap_or("at all")
+        ))
+    })?;
     let mut others = Vec::new();
     for f in files.iter().filter(|f| **f != entry) {
         let bytes = std::fs::read(f).map_err(io(f))?;
@@ -452,10 +525,13 @@ impl ExampleSubmission {
                     other => broken.push(format!("score {other:?} is not in [{lo}, {hi}]")),
                 }
             }
+            // Only what the output validator said (AC or WA tests): never a crash's
+            // stderr, which the submission writes itself.
             if let Some(m) = &rule.message
-                && !tests
-                    .iter()
-                    .any(|t| t.message.as_deref().is_some_and(|x| x.contains(m.as_str())))
+                && !tests.iter().any(|t| {
+                    matches!(t.verdict, Verdict::Accepted | Verdict::WrongAnswer)
+                        && t.message.as_deref().is_some_and(|x| x.contains(m.as_str()))
+                })
             {
                 broken.push(format!("{scope}: no judge message contains {m:?}"));
             }

@@ -143,7 +143,9 @@ fn constants_are_substituted_where_the_format_says() {
             (ValidationCaseKind::ValidOutput, "valid_output/spaces"),
         ]
     );
-    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    // `greeting.upper` is a variant: CodeArena's extension, said.
+    assert_eq!(p.warnings.len(), 1, "{:?}", p.warnings);
+    assert!(p.warnings[0].contains("constants with variants"));
 }
 
 #[test]
@@ -201,7 +203,7 @@ fn validator_test_groups_fail_verification_when_the_validators_disagree() {
         .map(|(_, m)| m)
         .collect();
     assert_eq!(errors.len(), 3, "{errors:?}");
-    assert!(errors[0].starts_with("invalid_input/fine: every input validator accepts"));
+    assert!(errors[0].starts_with("invalid_input/fine: every input validator that ran accepts"));
     assert!(errors[1].starts_with("invalid_output/right: the output validator says AC"));
     assert!(errors[2].starts_with("valid_output/wrong: the output validator says WA"));
 }
@@ -285,4 +287,118 @@ fn a_build_script_that_fails_is_an_internal_error_with_its_output() {
     );
     assert!(message.contains("building the checker"), "{message}");
     assert!(message.contains("no compiler for this"), "{message}");
+}
+
+#[test]
+fn a_malformed_submissions_yaml_is_refused_with_the_key_named() {
+    for (yaml, says) in [
+        // A typo is neither an expectation nor a test group.
+        ("accepted:\n  permited: [AC]\n", "unknown key \"permited\""),
+        (
+            "wrong_answer/plus_two.py:\n  required: [WRONG]\n",
+            "is not a verdict",
+        ),
+        (
+            "accepted:\n  secret:\n    score: 10\n",
+            "score under a test group",
+        ),
+        ("accepted:\n  sample: [AC]\n", "must be a map"),
+        ("- accepted\n", "must be a map of submission globs"),
+    ] {
+        let (_tmp, dir) = copy_of("samples-only");
+        write(dir.join("submissions/submissions.yaml"), yaml);
+        let p = judge::Problem::load(&dir).expect("loads");
+        match judge::submissions::discover(&p) {
+            Err(e) => assert!(e.to_string().contains(says), "{yaml}: {e}"),
+            Ok(_) => panic!("{yaml}: accepted"),
+        }
+    }
+}
+
+#[test]
+fn an_entrypoint_cannot_point_out_of_its_submission() {
+    let (_tmp, dir) = copy_of("samples-only");
+    write(
+        dir.join("submissions/accepted/multi/main.py"),
+        "print(2 * int(input()))\n",
+    );
+    for entry in ["../../../problem.yaml", "/etc/passwd", "missing.py"] {
+        write(
+            dir.join("submissions/submissions.yaml"),
+            &format!("accepted/multi:\n  entrypoint: {entry:?}\n"),
+        );
+        let p = judge::Problem::load(&dir).expect("loads");
+        let err = judge::submissions::discover(&p).expect_err(entry);
+        assert!(
+            err.to_string().contains("entrypoint") || err.to_string().contains("no file"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn a_directorys_own_key_keeps_its_test_group_rules() {
+    let (_tmp, dir) = copy_of("samples-only");
+    // plus_two is right on sample/1 and wrong on sample/2: all samples AC fails.
+    write(
+        dir.join("submissions/submissions.yaml"),
+        "wrong_answer:\n  sample:\n    permitted: [AC]\n",
+    );
+    let (ok, report) = verify_at(&dir);
+    assert!(!ok, "{report:#}");
+    assert_eq!(
+        verdict_of(&report, "submissions/wrong_answer/plus_two.py"),
+        "WA"
+    );
+    let failures: Vec<&serde_json::Value> = report["submissions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|s| s["ok"] == false)
+        .collect();
+    assert_eq!(failures.len(), 1, "{report:#}");
+    assert!(
+        failures[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("sample/2: WA is not permitted")),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn an_included_driver_becomes_the_entry_point_with_the_submission_beside_it() {
+    let (_tmp, dir) = copy_of("samples-only");
+    write(
+        dir.join("include/python3/main.py"),
+        "import solution\n\nprint(solution.double(int(input())))\n",
+    );
+    let p = judge::Problem::load(&dir).expect("loads");
+    let (_g, j) = judge();
+    let r = judge_source(j, &p, "solution.py", "def double(x):\n    return 2 * x\n");
+    assert_eq!(r.verdict, Verdict::Accepted, "{:?}", r.message);
+    let r = judge_source(j, &p, "solution.py", "def double(x):\n    return x + 2\n");
+    assert_eq!(r.verdict, Verdict::WrongAnswer);
+}
+
+#[test]
+fn a_validator_in_c_is_compiled_as_c() {
+    let (_tmp, dir) = copy_of("samples-only");
+    // `new` and an implicit void* conversion: valid C, not C++.
+    write(
+        dir.join("output_validator/check.c"),
+        "#include <stdio.h>\n#include <stdlib.h>\n\
+         int main(int argc, char **argv) {\n\
+           long want, got; int *new = malloc(sizeof *new);\n\
+           FILE *ans = fopen(argv[2], \"r\");\n\
+           if (!ans || fscanf(ans, \"%ld\", &want) != 1) return 1;\n\
+           *new = scanf(\"%ld\", &got) == 1 && got == want;\n\
+           return *new ? 42 : 43;\n\
+         }\n",
+    );
+    let p = judge::Problem::load(&dir).expect("loads");
+    let (_g, j) = judge();
+    let r = judge_source(j, &p, "double.py", "print(2 * int(input()))\n");
+    assert_eq!(r.verdict, Verdict::Accepted, "{:?}", r.message);
+    let r = judge_source(j, &p, "double.py", "print(2 * int(input()) + 1)\n");
+    assert_eq!(r.verdict, Verdict::WrongAnswer);
 }

@@ -1,6 +1,7 @@
 //! Compiling a submission in the sandbox into a [`Program`] its tests run:
 //! compile limits, the files the run needs, and why a compilation failed.
 
+use std::path::Path;
 use std::time::Duration;
 
 use sandbox::{BoxFile, LimitKind, Limits, RunSpec, Source};
@@ -13,17 +14,24 @@ use crate::verdict::Verdict;
 /// Compiler diagnostics kept for the report.
 pub(super) const COMPILE_OUTPUT_BYTES: u64 = 64 * 1024;
 impl Judge {
-    /// The files that go with a submission besides its entry point: its other files,
-    /// then the package's `include/<language>/` (or `include/default/`) files with the
-    /// constants substituted, which replace a submitted file of the same name. The
-    /// entry point itself is never replaced.
-    pub(super) fn submission_files(
+    /// The submission as it is compiled: the entry point's code, and the files beside
+    /// it — its other files, then the package's `include/<language>/` (or
+    /// `include/default/`) files with the constants substituted, which replace a
+    /// submitted file of the same name. An included file named like the entry point
+    /// is a driver: it becomes the entry point, and the submitted code goes beside it
+    /// under its own file name (or `submission.<ext>`). A package file that cannot be
+    /// read is the package's fault: an error (the judge reports IE), never a
+    /// submission judged without it.
+    pub(super) fn assemble(
         &self,
         problem: &Problem,
         lang: &Language,
+        original: &Path,
         source_name: &str,
+        code: &[u8],
         others: &[(String, Vec<u8>)],
-    ) -> Vec<BoxFile> {
+    ) -> Result<(Vec<u8>, Vec<BoxFile>), String> {
+        let mut entry = code.to_vec();
         let mut files: Vec<BoxFile> = others
             .iter()
             .filter(|(name, _)| name != source_name)
@@ -33,32 +41,52 @@ impl Judge {
                 executable: false,
             })
             .collect();
-        let own = problem.include.iter().find(|(dir, _)| {
-            dir.as_str() != "default" && self.languages.get(dir).is_some_and(|l| l.id == lang.id)
-        });
-        let included = own
-            .map(|(_, f)| f)
-            .or_else(|| problem.include.get("default"));
+        // PyPy runs Python 3: it takes `include/python3/` unless it has its own.
+        let family = |id: &str| if id == "pypy3" { "python" } else { id }.to_string();
+        let own = problem
+            .include
+            .iter()
+            .filter(|(dir, _)| dir.as_str() != "default")
+            .filter_map(|(dir, files)| Some((self.languages.get(dir)?, files)))
+            .filter(|(l, _)| family(&l.id) == family(&lang.id))
+            .max_by_key(|(l, _)| l.id == lang.id)
+            .map(|(_, files)| files);
+        let included = own.or_else(|| problem.include.get("default"));
         for path in included.into_iter().flatten() {
             let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
                 continue;
             };
-            if name == source_name {
-                continue;
-            }
-            // A package file the loader listed; unreadable is the package's fault, which
-            // the compile step then reports as a missing file.
-            let Ok(bytes) = std::fs::read(path) else {
-                continue;
-            };
+            let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let bytes = problem.constants.substitute_bytes(bytes);
             files.retain(|f| f.name != name);
-            files.push(BoxFile {
-                name: name.to_string(),
-                source: Source::Bytes(problem.constants.substitute_bytes(bytes)),
-                executable: false,
-            });
+            if name == source_name {
+                let submitted = original
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .filter(|n| *n != source_name && !n.is_empty())
+                    .map(String::from)
+                    .unwrap_or_else(|| {
+                        let ext = Path::new(source_name)
+                            .extension()
+                            .and_then(|e| e.to_str())
+                            .unwrap_or("txt");
+                        format!("submission.{ext}")
+                    });
+                files.retain(|f| f.name != submitted);
+                files.push(BoxFile {
+                    name: submitted,
+                    source: Source::Bytes(std::mem::replace(&mut entry, bytes)),
+                    executable: false,
+                });
+            } else {
+                files.push(BoxFile {
+                    name: name.to_string(),
+                    source: Source::Bytes(bytes),
+                    executable: false,
+                });
+            }
         }
-        files
+        Ok((entry, files))
     }
 
     #[allow(clippy::type_complexity)]

@@ -9,6 +9,17 @@ use sandbox::{ExitStatus, Limits, RunSpec, Source};
 use super::{Judge, MIB, Program, truncate};
 use crate::problem::Problem;
 
+/// What one input validator said of one input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum InputCheck {
+    /// Exit 42.
+    Valid,
+    /// Any other exit code: the input is refused (the format's rule).
+    Invalid(String),
+    /// It crashed, hit a limit, or could not run: it decided nothing.
+    Broken(String),
+}
+
 /// What running the input validators found.
 #[derive(Debug, Clone, Default)]
 pub struct InputValidation {
@@ -55,14 +66,14 @@ fn validator_paths(problem: &Problem) -> Vec<PathBuf> {
 }
 
 impl Judge {
-    /// Runs one input validator on one input: `Ok` when it exits 42, else why not.
+    /// Runs one input validator on one input.
     pub(super) fn run_input_validator(
         &self,
         problem: &Problem,
         v: &Program,
         args: &[String],
         input: &Path,
-    ) -> Result<(), String> {
+    ) -> InputCheck {
         let mut argv = v.argv.clone();
         argv.extend(args.iter().cloned());
         let spec = RunSpec {
@@ -83,16 +94,21 @@ impl Judge {
             },
         };
         match self.sandbox.run(&spec) {
-            Err(e) => Err(format!("could not run: {e}")),
-            Ok(out) if out.limit.is_none() && out.status == ExitStatus::Exited(42) => Ok(()),
+            Err(e) => InputCheck::Broken(format!("could not run: {e}")),
+            Ok(out) if out.limit.is_none() && out.status == ExitStatus::Exited(42) => {
+                InputCheck::Valid
+            }
             Ok(out) => {
                 let said = truncate(&out.stdout, 300);
                 let said = said.trim();
-                Err(match (out.limit, out.status) {
-                    (Some(limit), _) => format!("hit its {limit:?} limit"),
-                    (None, ExitStatus::Exited(c)) => format!("exited {c}: {said}"),
-                    (None, status) => format!("crashed ({status:?}): {said}"),
-                })
+                match (out.limit, out.status) {
+                    // A validator that runs out of time or memory did not decide.
+                    (Some(limit), _) => InputCheck::Broken(format!("hit its {limit:?} limit")),
+                    (None, ExitStatus::Exited(c)) => {
+                        InputCheck::Invalid(format!("exited {c}: {said}"))
+                    }
+                    (None, status) => InputCheck::Broken(format!("crashed ({status:?}): {said}")),
+                }
             }
         }
     }
@@ -125,12 +141,14 @@ impl Judge {
         for (group, case) in problem.test_cases() {
             for (name, v) in &programs {
                 let args = &group.settings.input_validator_args;
-                if let Err(why) = self.run_input_validator(problem, v, args, &case.input) {
-                    result.failures.push(format!(
-                        "{name} does not accept {}: {why}",
-                        rel(&case.input)
-                    ));
-                }
+                let why = match self.run_input_validator(problem, v, args, &case.input) {
+                    InputCheck::Valid => continue,
+                    InputCheck::Invalid(why) | InputCheck::Broken(why) => why,
+                };
+                result.failures.push(format!(
+                    "{name} does not accept {}: {why}",
+                    rel(&case.input)
+                ));
             }
         }
         result.programs = programs;

@@ -276,10 +276,11 @@ impl Judge {
         options: JudgeOptions,
     ) -> Report {
         let language = format!("{} ({})", lang.name, lang.version);
-        if code.len() as u64 > problem.limits.code_bytes {
+        // Every submitted file counts toward the code limit.
+        let size = code.len() as u64 + others.iter().map(|(_, b)| b.len() as u64).sum::<u64>();
+        if size > problem.limits.code_bytes {
             let msg = format!(
-                "source is {} bytes; the limit is {}",
-                code.len(),
+                "source is {size} bytes; the limit is {}",
                 problem.limits.code_bytes
             );
             return Report::failed(
@@ -292,9 +293,23 @@ impl Judge {
             );
         }
         let source_name = lang.source_name(original);
-        let extra = self.submission_files(problem, lang, &source_name, others);
+        let (entry, extra) =
+            match self.assemble(problem, lang, original, &source_name, code, others) {
+                Ok(a) => a,
+                Err(e) => {
+                    let msg = format!("included files: {e}");
+                    return Report::failed(
+                        problem,
+                        &language,
+                        Verdict::InternalError,
+                        msg,
+                        None,
+                        time_limit,
+                    );
+                }
+            };
         let (program, compile) =
-            match self.compile(&problem.limits, lang, &source_name, code, &extra) {
+            match self.compile(&problem.limits, lang, &source_name, &entry, &extra) {
                 Ok(p) => p,
                 Err((verdict, msg, compile)) => {
                     return Report::failed(problem, &language, verdict, msg, compile, time_limit);

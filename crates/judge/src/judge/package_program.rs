@@ -150,6 +150,9 @@ impl Judge {
         };
         if path.is_dir() && (has("build") || has("run")) {
             if !has("build") {
+                if !files.iter().any(|f| f.name == "run" && f.executable) {
+                    return Err(PackageProgramError::NoRun(label));
+                }
                 return Ok(Program {
                     files: box_files(&files),
                     argv: vec!["/box/run".into()],
@@ -192,18 +195,34 @@ impl Judge {
         };
         let cpp = names(&["cpp", "cc", "cxx", "c++", "c"]);
         if !cpp.is_empty() {
-            let gpp = self
+            // C sources alone are C (gcc); with any C++ source, all are C++ (g++).
+            let c_only = cpp.iter().all(|n| ext(n) == "c");
+            let (id, flags): (&str, &[&str]) = if c_only {
+                ("c", &["-x", "c", "-std=gnu17"])
+            } else {
+                ("cpp", &["-std=gnu++17"])
+            };
+            let compiler = self
                 .languages
-                .get("cpp")
-                .ok_or(PackageProgramError::MissingTool("a C++ compiler"))?;
-            let (mut cmd, _) = gpp
+                .get(id)
+                .ok_or(PackageProgramError::MissingTool(if c_only {
+                    "a C compiler"
+                } else {
+                    "a C++ compiler"
+                }))?;
+            let (mut cmd, _) = compiler
                 .compile("x")
-                .ok_or(PackageProgramError::MissingTool("a C++ compile command"))?;
-            // Same compiler, validator flags: C++17, optimised, all sources.
+                .ok_or(PackageProgramError::MissingTool("a C/C++ compile command"))?;
+            // The language's compiler (the table's first word), validator flags:
+            // optimised, all sources together.
             cmd.argv.truncate(1);
+            cmd.argv.extend(flags.iter().map(|f| f.to_string()));
             cmd.argv
-                .extend(["-std=gnu++17", "-O2", "-pipe", "-o", "validator"].map(String::from));
+                .extend(["-O2", "-pipe", "-o", "validator"].map(String::from));
             cmd.argv.extend(cpp);
+            if c_only {
+                cmd.argv.push("-lm".into());
+            }
             let spec = RunSpec {
                 argv: cmd.argv,
                 env: cmd.env,
@@ -229,7 +248,7 @@ impl Judge {
             return Ok(Program {
                 files: collected_files(&out),
                 argv: vec!["/box/validator".into()],
-                env: gpp.run("x", 0).env,
+                env: compiler.run("x", 0).env,
             });
         }
         let py = names(&["py", "py3"]);
@@ -238,10 +257,15 @@ impl Judge {
                 .languages
                 .get("python")
                 .ok_or(PackageProgramError::MissingTool("Python 3"))?;
+            // Several Python files form a program only with a `__main__.py` to start.
             let main = if py.iter().any(|p| p == "__main__.py") {
                 "__main__.py".to_string()
-            } else {
+            } else if py.len() == 1 {
                 py[0].clone()
+            } else {
+                return Err(PackageProgramError::NoProgram(format!(
+                    "{label} (several Python files and no __main__.py)"
+                )));
             };
             let cmd = python.run(&main, 0);
             return Ok(Program {

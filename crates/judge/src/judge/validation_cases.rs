@@ -10,6 +10,7 @@ use crate::problem::{
 use crate::verdict::Verdict;
 
 use super::Judge;
+use super::input_validator::InputCheck;
 
 /// What checking the validator-test cases found.
 #[derive(Debug, Clone, Default)]
@@ -39,17 +40,25 @@ impl Judge {
                         continue;
                     }
                     let args = &case.settings.input_validator_args;
-                    let accepted_by_all = inputs.iter().all(|(_, v)| {
-                        self.run_input_validator(problem, v, args, &case.input)
-                            .is_ok()
-                    });
-                    if accepted_by_all {
+                    let mut rejected = false;
+                    let mut broken = Vec::new();
+                    for (name, v) in &inputs {
+                        match self.run_input_validator(problem, v, args, &case.input) {
+                            InputCheck::Valid => {}
+                            InputCheck::Invalid(_) => rejected = true,
+                            InputCheck::Broken(why) => broken.push(format!("{name} {why}")),
+                        }
+                    }
+                    if !broken.is_empty() {
+                        out.failures
+                            .push(format!("{}: {}", case.name, broken.join("; ")));
+                    } else if rejected {
+                        out.passed.push(case.name.clone());
+                    } else {
                         out.failures.push(format!(
-                            "{}: every input validator accepts this invalid input",
+                            "{}: every input validator that ran accepts this invalid input",
                             case.name
                         ));
-                    } else {
-                        out.passed.push(case.name.clone());
                     }
                 }
                 ValidationCaseKind::InvalidAnswer => out.skipped.push(format!(

@@ -78,6 +78,11 @@ impl Constants {
         Ok(Constants(out))
     }
 
+    /// Some constant has variants (`{{name.variant}}`), beyond the format.
+    pub fn has_variants(&self) -> bool {
+        self.0.keys().any(|k| k.contains('.'))
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -42,6 +42,11 @@ impl Problem {
             }
             if self.interactive {
                 m.insert("interactive".into(), true.into());
+                // It bounds the interactor, so it can decide a verdict.
+                m.insert(
+                    "validation_time_ms".into(),
+                    (self.limits.validation_time.as_millis() as u64).into(),
+                );
             }
             if let Some(passes) = self.multi_pass {
                 m.insert("validation_passes".into(), passes.into());

@@ -224,6 +224,14 @@ impl Problem {
 
         let codearena = codearena::read(&dir, &meta, &mut warnings)?;
         let constants = Constants::parse(key(&meta, "constants"))?;
+        if constants.has_variants() {
+            warnings.push(
+                "problem.yaml: constants with variants ({value: …, latex: …}) are CodeArena's \
+                 extension; the format allows only numbers and strings, and other tools refuse \
+                 them"
+                    .into(),
+            );
+        }
 
         // Legacy problems put default-validator flags in problem.yaml.
         let root_args = if format == FormatVersion::Legacy {
@@ -302,6 +310,10 @@ impl Problem {
                 StatementFormat::Pdf => continue,
             };
             st.source = text;
+            // Statement commands, not constants.
+            let unknown = unknown
+                .into_iter()
+                .filter(|u| u != "nextsample" && u != "remainingsamples");
             for u in unknown {
                 warnings.push(format!(
                     "{}: {{{{{u}}}}} names no constant of problem.yaml",

@@ -303,8 +303,13 @@ fn collect_validation_cases(
     names.sort();
     for n in names {
         let p = dir.join(&n);
+        // A symbolic link to a directory is not followed (a loop would never end).
+        let link = std::fs::symlink_metadata(&p)
+            .map_err(io_err(&p))?
+            .file_type()
+            .is_symlink();
         if p.is_dir() {
-            if !n.ends_with(".files") {
+            if !n.ends_with(".files") && !link {
                 let sub = format!("{rel}/{n}");
                 collect_validation_cases(
                     data, &sub, kind, group_file, &settings, constants, warnings, out,
