@@ -6,13 +6,10 @@ mod common;
 
 use std::io::Read;
 use std::path::Path;
-use std::process::Command;
 
-use common::{judge, problem};
+use common::{problem, verify_passing};
 use judge::export::{ExportError, ExportFormat, export};
 use judge::{FormatVersion, OutputValidator, Problem};
-
-const BIN: &str = env!("CARGO_BIN_EXE_codearena-judge");
 
 fn unzip(bytes: &[u8], to: &Path) {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip archive");
@@ -104,15 +101,7 @@ fn a_kattis_export_judges_its_submissions_as_the_original() {
     let exported = export(&problem("factor-2025"), ExportFormat::Kattis).expect("export");
     let tmp = tempfile::tempdir().expect("tempdir");
     unzip(&exported.bytes, tmp.path());
-    let (_g, _) = judge();
-    let out = Command::new(BIN)
-        .args(["verify-problem", "--json"])
-        .arg(tmp.path().join("factor2025"))
-        .output()
-        .expect("run codearena-judge");
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
-    assert!(out.status.success(), "{report:#}");
-    assert_eq!(report["failures"], 0);
+    let report = verify_passing(&tmp.path().join("factor2025"));
     assert_eq!(report["submissions"].as_array().map(Vec::len), Some(5));
 }
 

@@ -8,24 +8,9 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use common::{judge, judge_source, packages, problem};
+use common::{judge, judge_source, packages, problem, verify_problem};
 use judge::{ValidationCaseKind, Verdict};
-
-const BIN: &str = env!("CARGO_BIN_EXE_codearena-judge");
-
-/// `verify-problem --json` on a package directory: (passed, report).
-fn verify_at(dir: &Path) -> (bool, serde_json::Value) {
-    let (_g, _) = judge();
-    let out = Command::new(BIN)
-        .args(["verify-problem", "--json"])
-        .arg(dir)
-        .output()
-        .expect("run codearena-judge");
-    let report = serde_json::from_slice(&out.stdout).unwrap_or_default();
-    (out.status.success(), report)
-}
 
 fn verdict_of(report: &serde_json::Value, submission: &str) -> String {
     report["submissions"]
@@ -82,7 +67,7 @@ fn write(path: PathBuf, text: &str) {
 
 #[test]
 fn every_2025_feature_judges_as_its_submissions_expect() {
-    let (ok, report) = verify_at(&packages().join("constants-2025"));
+    let (ok, report) = verify_problem(&packages().join("constants-2025"));
     assert!(ok, "{report:#}");
     assert_eq!(report["failures"], 0);
     assert_eq!(report["errors"], 0, "{:#}", report["findings"]);
@@ -166,7 +151,7 @@ fn a_package_with_samples_only_is_judged_on_them_and_never_on_validator_tests() 
     assert_eq!(names, ["sample/1", "sample/2"]);
     drop(_g);
 
-    let (ok, report) = verify_at(&packages().join("samples-only"));
+    let (ok, report) = verify_problem(&packages().join("samples-only"));
     assert!(ok, "{report:#}");
     assert_eq!(
         verdict_of(&report, "submissions/wrong_answer/plus_two.py"),
@@ -195,7 +180,7 @@ fn validator_test_groups_fail_verification_when_the_validators_disagree() {
     write(dir.join("data/invalid_output/right.in"), "3\n");
     write(dir.join("data/invalid_output/right.ans"), "6\n");
     write(dir.join("data/invalid_output/right.out"), "6\n");
-    let (ok, report) = verify_at(&dir);
+    let (ok, report) = verify_problem(&dir);
     assert!(!ok, "{report:#}");
     let errors: Vec<String> = findings(&report, "validation-cases")
         .into_iter()
@@ -216,7 +201,7 @@ fn submissions_yaml_expectations_that_do_not_hold_fail_verification() {
         "wrong_answer/plus_two.py:\n  sample:\n    permitted: [AC]\n\
          accepted:\n  message: never said\n",
     );
-    let (ok, report) = verify_at(&dir);
+    let (ok, report) = verify_problem(&dir);
     assert!(!ok, "{report:#}");
     let by_name = |n: &str| {
         report["submissions"]
@@ -344,7 +329,7 @@ fn a_directorys_own_key_keeps_its_test_group_rules() {
         dir.join("submissions/submissions.yaml"),
         "wrong_answer:\n  sample:\n    permitted: [AC]\n",
     );
-    let (ok, report) = verify_at(&dir);
+    let (ok, report) = verify_problem(&dir);
     assert!(!ok, "{report:#}");
     assert_eq!(
         verdict_of(&report, "submissions/wrong_answer/plus_two.py"),

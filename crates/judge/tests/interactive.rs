@@ -9,31 +9,9 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
-use common::{assert_nothing_left, judge, packages, problem};
+use common::{assert_nothing_left, judge, packages, problem, verify_passing};
 use judge::{Problem, Verdict};
-
-const BIN: &str = env!("CARGO_BIN_EXE_codearena-judge");
-
-/// `verify-problem --json` on a package; every verdict must be as expected.
-fn verify(name: &str) -> serde_json::Value {
-    let (_g, _) = judge();
-    let out = Command::new(BIN)
-        .args(["verify-problem", "--json"])
-        .arg(packages().join(name))
-        .output()
-        .expect("run codearena-judge");
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
-    assert!(
-        out.status.success(),
-        "{name}: {report:#}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(report["failures"], 0, "{report:#}");
-    assert_nothing_left();
-    report
-}
 
 /// Each submission's path and verdict.
 fn verdicts(report: &serde_json::Value) -> Vec<(String, String)> {
@@ -56,7 +34,7 @@ fn verdicts(report: &serde_json::Value) -> Vec<(String, String)> {
 
 #[test]
 fn interactive_submissions_get_their_folders_verdicts() {
-    let report = verify("guess");
+    let report = verify_passing(&packages().join("guess"));
     let got = verdicts(&report);
     let want = [
         ("submissions/accepted/bisect.cpp", "AC"),
@@ -109,7 +87,7 @@ fn the_interactors_judge_message_is_in_the_report() {
 
 #[test]
 fn multi_pass_submissions_get_their_folders_verdicts() {
-    let report = verify("relay-multipass");
+    let report = verify_passing(&packages().join("relay-multipass"));
     let got: Vec<String> = verdicts(&report).into_iter().map(|(_, v)| v).collect();
     assert_eq!(got, ["AC", "AC", "RTE", "TLE", "WA"]);
 

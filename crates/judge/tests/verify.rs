@@ -6,12 +6,9 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
-use common::{judge, packages, problem};
+use common::{packages, problem, verify_problem};
 use judge::{Difficulty, Problem};
-
-const BIN: &str = env!("CARGO_BIN_EXE_codearena-judge");
 
 fn write(dir: &Path, rel: &str, text: &str) {
     let path = dir.join(rel);
@@ -55,23 +52,6 @@ fn package(dir: &Path) {
     );
 }
 
-fn verify(dir: &Path) -> (bool, serde_json::Value) {
-    let (_g, _) = judge();
-    let out = Command::new(BIN)
-        .args(["verify-problem", "--json"])
-        .arg(dir)
-        .output()
-        .expect("run codearena-judge");
-    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
-        panic!(
-            "one JSON object: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (out.status.success(), report)
-}
-
 /// (severity, check) of every finding, and the message of each.
 fn findings(report: &serde_json::Value) -> Vec<(String, String, String)> {
     report["findings"]
@@ -91,7 +71,7 @@ fn findings(report: &serde_json::Value) -> Vec<(String, String, String)> {
 fn a_clean_package_has_no_findings() {
     let dir = tempfile::tempdir().expect("tempdir");
     package(dir.path());
-    let (ok, report) = verify(dir.path());
+    let (ok, report) = verify_problem(dir.path());
     assert!(ok, "{report:#}");
     assert_eq!(report["failures"], 0);
     assert_eq!(findings(&report), []);
@@ -126,7 +106,7 @@ fn what_problemtools_refuses_fails_and_the_rest_warns() {
         "output_validator_args: [case_sensitive]\n",
     );
 
-    let (ok, report) = verify(p);
+    let (ok, report) = verify_problem(p);
     assert!(!ok, "errors fail verify-problem: {report:#}");
     assert_eq!(report["failures"], 0, "the verdicts are all as expected");
     let found = findings(&report);
@@ -174,7 +154,7 @@ fn a_package_without_input_validators_gets_a_warning() {
     let dir = tempfile::tempdir().expect("tempdir");
     package(dir.path());
     std::fs::remove_dir_all(dir.path().join("input_validators")).expect("rm");
-    let (ok, report) = verify(dir.path());
+    let (ok, report) = verify_problem(dir.path());
     assert!(ok, "{report:#}");
     let found = findings(&report);
     assert_eq!(found.len(), 1, "{found:#?}");

@@ -12,6 +12,37 @@ use judge::{Judge, Languages, Problem, Report};
 
 pub const SANDBOX_UID: u32 = 60999;
 
+/// This crate's `codearena-judge` binary.
+pub const BIN: &str = env!("CARGO_BIN_EXE_codearena-judge");
+
+/// `codearena-judge verify-problem --json DIR` (one at a time, like the judge): whether
+/// it passed, and its report.
+pub fn verify_problem(dir: &Path) -> (bool, serde_json::Value) {
+    let (_g, _) = judge();
+    let out = std::process::Command::new(BIN)
+        .args(["verify-problem", "--json"])
+        .arg(dir)
+        .output()
+        .expect("run codearena-judge");
+    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+        panic!(
+            "one JSON object: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    assert_nothing_left();
+    (out.status.success(), report)
+}
+
+/// [`verify_problem`] on a package that must pass, every submission as expected.
+pub fn verify_passing(dir: &Path) -> serde_json::Value {
+    let (ok, report) = verify_problem(dir);
+    assert!(ok, "{}: {report:#}", dir.display());
+    assert_eq!(report["failures"], 0, "{report:#}");
+    report
+}
+
 pub fn packages() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/packages")
 }
