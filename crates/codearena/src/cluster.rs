@@ -22,6 +22,9 @@ pub enum Service {
     Execution,
     Rating,
     Realtime,
+    /// The web app alone (the SPA the ingress serves at `/`), for deployments where no nginx
+    /// of the project's serves `web/dist`: Kubernetes, behind ingress-nginx.
+    Web,
 }
 
 impl Service {
@@ -32,6 +35,8 @@ impl Service {
             Service::Execution => 3003,
             Service::Rating => 3004,
             Service::Realtime => 3005,
+            // The spec's "React SPA :8083".
+            Service::Web => 8083,
         }
     }
 
@@ -42,6 +47,7 @@ impl Service {
             Service::Execution => "execution",
             Service::Rating => "rating",
             Service::Realtime => "realtime",
+            Service::Web => "web",
         }
     }
 }
@@ -103,8 +109,14 @@ pub async fn build(
                 .await?
                 .parts
         }
+        Service::Web => {
+            // No store and no peer: the app compiled into the binary, with health and
+            // metrics like every service.
+            let web = crate::web::router(crate::web::BUILT);
+            return Ok(App::new(infra, Default::default(), settings, Some(web)));
+        }
     };
-    // nginx serves the web app in front of the services.
+    // nginx (or the `web` role) serves the web app in front of the services.
     Ok(App::new(infra, parts, settings, None))
 }
 

@@ -145,7 +145,7 @@ impl TestApp {
                         Service::Battle => {
                             settings.cluster.battle_url = format!("http://{}", server.addr)
                         }
-                        Service::Realtime => {}
+                        Service::Realtime | Service::Web => {}
                     }
                     servers.push((service, server));
                 }

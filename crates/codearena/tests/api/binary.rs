@@ -196,3 +196,67 @@ fn copy_dir(src: &std::path::Path, dest: &std::path::Path) {
         }
     }
 }
+
+/// `codearena service web`: the SPA on its own (what Kubernetes runs behind ingress-nginx),
+/// with no store or peer configured, and the health and metrics endpoints of every service.
+#[tokio::test]
+async fn the_web_role_serves_the_app_alone() {
+    let port = free_port();
+    let mut child = ChildProcess::spawn(
+        Command::new(BIN)
+            .args(["service", "web"])
+            .env_clear()
+            .env("CODEARENA_HTTP__HOST", "127.0.0.1")
+            .env("CODEARENA_HTTP__PORT", port.to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    );
+    let base = format!("http://127.0.0.1:{port}");
+    wait_for_ok(&format!("{base}/healthz"), Duration::from_secs(60)).await;
+    let client = reqwest::Client::new();
+
+    let ready = client.get(format!("{base}/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), StatusCode::OK, "nothing to wait for");
+    let page = client
+        .get(format!("{base}/battle/some-id"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    // The binary embeds web/dist as it was at build time (scripts/test builds it first).
+    let built = codearena::web::BUILT
+        .iter()
+        .any(|a| a.path == "/index.html");
+    if built {
+        assert_eq!(page.status(), StatusCode::OK);
+        assert!(
+            page.headers()["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .contains("default-src 'self'")
+        );
+        assert!(page.text().await.unwrap().contains("<div id=\"root\""));
+    } else {
+        assert_eq!(page.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(page.text().await.unwrap(), codearena::web::NOT_BUILT_PAGE);
+    }
+    // API paths are not the app's: a problem, not index.html.
+    let api = client
+        .get(format!("{base}/api/battle/x"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), StatusCode::NOT_FOUND);
+    assert_eq!(api.headers()["content-type"], "application/problem+json");
+    let metrics = client.get(format!("{base}/metrics")).send().await.unwrap();
+    assert!(
+        metrics
+            .text()
+            .await
+            .unwrap()
+            .contains("http_request_duration_seconds")
+    );
+
+    let status = child.terminate();
+    assert!(status.success(), "exit status {status}");
+}

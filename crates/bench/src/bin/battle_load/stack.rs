@@ -81,8 +81,7 @@ impl Stack {
                         Service::Auth => settings.cluster.auth_url = base,
                         Service::Execution => settings.cluster.execution_url = base,
                         Service::Rating => settings.cluster.rating_url = base,
-                        Service::Realtime => {}
-                        Service::Battle => {}
+                        Service::Realtime | Service::Battle | Service::Web => {}
                     }
                     servers.push(server);
                 }

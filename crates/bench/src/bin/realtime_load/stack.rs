@@ -92,7 +92,7 @@ pub(crate) async fn start(mode: Mode, shutdown: &Shutdown) -> anyhow::Result<Sta
             Execution => settings.cluster.execution_url = base,
             Rating => settings.cluster.rating_url = base,
             Battle => settings.cluster.battle_url = base,
-            Realtime => {}
+            Realtime | Web => {}
         }
         servers.push(server);
     }
