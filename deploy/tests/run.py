@@ -5,7 +5,8 @@
    (kubernetes-validate, strict: unknown fields fail);
 2. the NetworkPolicies: the flows they allow, computed, equal the expected table
    (netpol.py), and the evaluator's own tests (test_netpol.py);
-3. what a platform team checks beyond the schemas (manifests.py);
+3. what a platform team checks beyond the schemas (manifests.py), and that every
+   CODEARENA_* variable set is a setting of the program (settings.py);
 4. the Dockerfile and .dockerignore (dockerfile.py).
 
 Prints one line per check and a summary; exits 1 when any check fails.
@@ -30,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import dockerfile  # noqa: E402
 import manifests  # noqa: E402
 import netpol  # noqa: E402
+import settings  # noqa: E402
 import test_netpol  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
@@ -145,7 +147,7 @@ def main() -> int:
             print(f"  {overlay}: {len(netpol.allowed_flows(docs, overlay))} flows allowed, "
                   "as expected")
         check(f"network flows {overlay} = the spec's table + documented additions", flows)
-        for fn in manifests.CHECKS:
+        for fn in manifests.CHECKS + [settings.check_settings_exist]:
             check(f"{fn.__name__.removeprefix('check_')} {overlay}", fn, docs, overlay, REPO)
 
     if "minikube" in rendered:
