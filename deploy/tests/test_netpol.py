@@ -7,8 +7,13 @@ Each test takes the rendered minikube documents and raises AssertionError on fai
 from __future__ import annotations
 
 import copy
+from pathlib import Path
+
+import yaml
 
 import netpol
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def policy(name, selector, types, ingress=None, egress=None, namespace="codearena"):
@@ -135,13 +140,9 @@ def test_match_expressions(_):
 
 
 def test_an_extra_flow_in_the_rendered_policies_is_caught(docs):
-    changed = copy.deepcopy(docs) + [
-        policy("web-to-postgres", by_name("web"), ["Egress"],
-               egress=[{"to": [{"podSelector": by_name("postgres")}],
-                        "ports": [{"port": 5432}]}]),
-        policy("postgres-from-web", by_name("postgres"), ["Ingress"],
-               ingress=[{"from": [{"podSelector": by_name("web")}]}])]
-    extra, missing = netpol.compare(changed, "minikube")
+    with open(FIXTURES / "extra-flow.yaml") as f:
+        added = [d for d in yaml.safe_load_all(f) if d]
+    extra, missing = netpol.compare(copy.deepcopy(docs) + added, "minikube")
     assert extra == {("web", "postgres", "5432/TCP")}, (extra, missing)
     assert not missing
 
