@@ -14,6 +14,7 @@ pub mod catalogue;
 pub mod clients;
 pub mod http;
 pub mod matchmaker;
+pub mod metrics;
 pub mod model;
 mod parts;
 pub mod rules;

@@ -118,7 +118,7 @@ impl Planner for Matchmaker<'_> {
         let entry = choose_problem(self.catalogue, rating, recent)?;
         for p in [a, b] {
             let waited = (now - p.enqueued_at_ms).max(0) as f64 / 1000.0;
-            metrics::histogram!("battle_queue_wait_seconds", "mode" => self.mode.as_str())
+            metrics::histogram!(crate::metrics::QUEUE_WAIT, "mode" => self.mode.as_str())
                 .record(waited);
         }
         Some(rules::create_matched(

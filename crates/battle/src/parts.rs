@@ -37,6 +37,7 @@ pub async fn parts(
     shutdown: &Shutdown,
 ) -> Result<BattleParts, StartError> {
     settings.validate().map_err(setup)?;
+    crate::metrics::register();
     let store: Arc<dyn BattleStore> = match infra.database().await? {
         Database::Sqlite(pool) => Arc::new(SqliteBattleStore::new(pool).await.map_err(setup)?),
         Database::Postgres(pool) => Arc::new(PostgresBattleStore::new(pool).await.map_err(setup)?),

@@ -262,7 +262,7 @@ impl BattleService {
                 .map(Some)
             })
             .await?;
-        metrics::counter!("battle_submissions_total", "language" => submission.language.clone())
+        metrics::counter!(crate::metrics::SUBMISSIONS, "language" => submission.language.clone())
             .increment(1);
         // Sent on its own task: a client that goes away now must not cancel the send.
         let this = self.clone();
@@ -332,7 +332,7 @@ impl BattleService {
             })
             .await;
         if outcome.is_ok() {
-            metrics::counter!("battle_judged_total", "verdict" => judgement.verdict.code())
+            metrics::counter!(crate::metrics::JUDGED, "verdict" => judgement.verdict.code())
                 .increment(1);
         }
         outcome.map(|_| ())
@@ -528,7 +528,7 @@ impl BattleService {
             self.outbox.notify_one();
         }
         for e in &change.events {
-            metrics::counter!("battle_events_total", "type" => e.body.kind()).increment(1);
+            metrics::counter!(crate::metrics::EVENTS, "type" => e.body.kind()).increment(1);
         }
     }
 }

@@ -131,7 +131,7 @@ async fn relay_once(
                 .mark_event_published(event.battle_id, event.seq, now_ms())
                 .await?;
             let lag = (now_ms() - event.at_ms).max(0) as f64 / 1000.0;
-            metrics::histogram!("battle_outbox_delay_seconds").record(lag);
+            metrics::histogram!(crate::metrics::OUTBOX_DELAY).record(lag);
         }
         for result in &results {
             let payload = serde_json::to_vec(result)?;
@@ -148,7 +148,7 @@ async fn relay_once(
         }
     }
     let lag = store.outbox_lag().await?;
-    metrics::gauge!("battle_outbox_pending").set((lag.events + lag.results) as f64);
+    metrics::gauge!(crate::metrics::OUTBOX_PENDING).set((lag.events + lag.results) as f64);
     Ok(())
 }
 
@@ -175,7 +175,7 @@ async fn clock(service: Arc<BattleService>, tick: Duration, shutdown: Cancellati
                     .iter()
                     .find(|(s, _)| *s == state)
                     .map_or(0, |(_, n)| *n);
-                metrics::gauge!("battle_battles", "state" => state.as_str()).set(n as f64);
+                metrics::gauge!(crate::metrics::BATTLES, "state" => state.as_str()).set(n as f64);
             }
         }
         ticks = ticks.wrapping_add(1);
@@ -332,12 +332,12 @@ pub async fn match_round(
     let made = service.store.pair(mode, &planner, now_ms()).await?;
     for change in &made {
         service.committed(change);
-        metrics::counter!("battle_matches_total", "mode" => mode.as_str()).increment(1);
+        metrics::counter!(crate::metrics::MATCHES, "mode" => mode.as_str()).increment(1);
     }
     if let Ok(sizes) = service.store.queue_sizes().await {
         for m in [BattleMode::Rated, BattleMode::Casual] {
             let n = sizes.iter().find(|(x, _)| *x == m).map_or(0, |(_, n)| *n);
-            metrics::gauge!("battle_queue_size", "mode" => m.as_str()).set(n as f64);
+            metrics::gauge!(crate::metrics::QUEUE_SIZE, "mode" => m.as_str()).set(n as f64);
         }
     }
     Ok(made.len())

@@ -14,6 +14,7 @@
 
 pub mod engine;
 pub mod http;
+pub mod metrics;
 pub mod package;
 mod parts;
 pub mod queue;

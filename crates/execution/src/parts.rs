@@ -51,6 +51,8 @@ pub async fn parts(
         .clone()
         .or_else(|| infra.data_dir().map(|dir| dir.join(PACKAGE_CACHE)));
     let engine = Arc::new(Engine::new(settings, packages, cache_dir).map_err(setup)?);
+    let languages: Vec<String> = engine.languages().into_iter().map(|l| l.id).collect();
+    crate::metrics::register(engine.slots(), &languages);
     let service = Arc::new(ExecutionService::new(
         settings.clone(),
         store.clone(),

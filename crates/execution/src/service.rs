@@ -167,7 +167,7 @@ impl ExecutionService {
             }
             return Err(e.into());
         }
-        metrics::counter!("execution_jobs_submitted_total", "kind" => job.task.kind(), "language" => job.language.clone()).increment(1);
+        metrics::counter!(crate::metrics::JOBS_SUBMITTED, "kind" => job.task.kind(), "language" => job.language.clone()).increment(1);
         Ok(())
     }
 

@@ -22,8 +22,8 @@ use crate::queue::JobQueue;
 use crate::settings::ExecutionSettings;
 use crate::store::{JobStore, now_ms};
 
-pub const BUSY_SLOTS: &str = "execution_busy_slots";
-pub const QUEUE_DEPTH: &str = "execution_queue_depth";
+pub use crate::metrics::{BUSY_SLOTS, QUEUE_DEPTH};
+use crate::metrics::{DEAD_LETTERS, JOBS, QUEUE_WAIT, RUN_DURATION};
 
 pub struct Workers {
     pub store: Arc<dyn JobStore>,
@@ -115,12 +115,11 @@ impl Workers {
             tracing::warn!(error = %e, "cannot mark the job running");
         }
         let waited = now_ms().saturating_sub(job.submitted_at_ms).max(0) as f64 / 1000.0;
-        metrics::histogram!("execution_queue_wait_seconds", "kind" => job.task.kind())
-            .record(waited);
+        metrics::histogram!(QUEUE_WAIT, "kind" => job.task.kind()).record(waited);
         let started = Instant::now();
         match self.engine.execute(&job).await {
             Ok(result) => {
-                metrics::histogram!("execution_run_duration_seconds", "kind" => job.task.kind(), "language" => job.language.clone())
+                metrics::histogram!(RUN_DURATION, "kind" => job.task.kind(), "language" => job.language.clone())
                     .record(started.elapsed().as_secs_f64());
                 count_job(&job, result.verdict);
                 self.finish(result, delivery, false).await;
@@ -194,7 +193,7 @@ impl Workers {
 /// Jobs finished, by kind, language and verdict.
 fn count_job(job: &JudgeJob, verdict: Verdict) {
     metrics::counter!(
-        "execution_jobs_total",
+        JOBS,
         "kind" => job.task.kind(),
         "language" => job.language.clone(),
         "verdict" => verdict.code(),
@@ -217,11 +216,15 @@ pub fn internal_error(job: &JudgeJob, error: String) -> JobResult {
     }
 }
 
-/// Samples the queue depth into a gauge every few seconds.
+/// Samples the depths of the job queue and of the dead-letter queue into gauges every
+/// few seconds.
 async fn report_queue_depth(queue: JobQueue, shutdown: CancellationToken) {
     loop {
         if let Ok(depth) = queue.queue_depth().await {
             metrics::gauge!(QUEUE_DEPTH).set(depth as f64);
+        }
+        if let Ok(dead) = queue.dead_letters().await {
+            metrics::gauge!(DEAD_LETTERS).set(dead as f64);
         }
         tokio::select! {
             () = tokio::time::sleep(Duration::from_secs(2)) => {}

@@ -13,6 +13,7 @@
 pub mod elo;
 pub mod http;
 pub mod leaderboard;
+pub mod metrics;
 pub mod model;
 mod parts;
 pub mod service;

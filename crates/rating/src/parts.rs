@@ -33,6 +33,7 @@ pub async fn parts(
     shutdown: &Shutdown,
 ) -> Result<RatingParts, StartError> {
     settings.validate().map_err(setup)?;
+    crate::metrics::register();
     let mut settings = settings.clone();
     let store: Arc<dyn RatingStore> = match infra.database().await? {
         Database::Sqlite(pool) => {

@@ -102,7 +102,7 @@ impl RatingService {
         let applied = self.store.apply(result, now_ms()).await?;
         match &applied {
             Applied::Applied(settlement) => {
-                metrics::counter!("rating_battles_applied_total").increment(1);
+                metrics::counter!(crate::metrics::APPLIED).increment(1);
                 self.outbox.notify_one();
                 if let Err(e) = self.leaderboard.record(&settlement.standings).await {
                     // The periodic check finds the copy behind and rebuilds it.
@@ -110,7 +110,7 @@ impl RatingService {
                 }
             }
             Applied::Duplicate => {
-                metrics::counter!("rating_battles_duplicate_total").increment(1);
+                metrics::counter!(crate::metrics::DUPLICATE).increment(1);
                 tracing::info!("battle already applied; skipped");
             }
         }
@@ -235,7 +235,7 @@ impl RatingService {
         // What changed while it was read is recorded again by the next check.
         self.repaired_since
             .fetch_min(started - REPAIR_MARGIN_MS, Ordering::Relaxed);
-        metrics::counter!("rating_leaderboard_rebuilds_total").increment(1);
+        metrics::counter!(crate::metrics::REBUILDS).increment(1);
         Ok(())
     }
 }

@@ -179,18 +179,18 @@ async fn handle(service: &RatingService, streams: &dyn DurableStream, entry: Str
         Ok(result) => service.apply(&result).await.map(|_| ()),
         Err(e) => {
             tracing::error!(error = %e, "an undecodable finished battle; given up");
-            return give_up(streams, &entry, "rating_battles_rejected_total").await;
+            return give_up(streams, &entry, crate::metrics::REJECTED).await;
         }
     };
     match outcome {
         Ok(()) => {}
         Err(RatingError::Invalid(why)) => {
             tracing::error!(why, "a finished battle that cannot be rated; given up");
-            return give_up(streams, &entry, "rating_battles_rejected_total").await;
+            return give_up(streams, &entry, crate::metrics::REJECTED).await;
         }
         Err(e) if e.is_permanent() && entry.deliveries >= service.settings.max_deliveries => {
             tracing::error!(error = %e, "a finished battle failed on every delivery; given up");
-            return give_up(streams, &entry, "rating_battles_failed_total").await;
+            return give_up(streams, &entry, crate::metrics::FAILED).await;
         }
         Err(e) => {
             tracing::warn!(error = %e, "applying a finished battle; it will come again");
@@ -276,7 +276,7 @@ pub async fn relay_once(service: &RatingService, bus: &dyn EventBus) -> Result<(
             .await?;
             service.store.mark_published(*battle_id, now_ms()).await?;
             let delay = (now_ms() - at_ms).max(0) as f64 / 1000.0;
-            metrics::histogram!("rating_outbox_delay_seconds").record(delay);
+            metrics::histogram!(crate::metrics::OUTBOX_DELAY).record(delay);
         }
     }
 }
@@ -299,11 +299,11 @@ async fn upkeep(
             .lag(names::BATTLE_RESULTS, names::RATING_GROUP)
             .await
         {
-            Ok(lag) => metrics::gauge!("rating_consumer_lag").set(lag as f64),
+            Ok(lag) => metrics::gauge!(crate::metrics::CONSUMER_LAG).set(lag as f64),
             Err(e) => tracing::warn!(error = %e, "results stream lag"),
         }
         if let Ok(lag) = service.store.outbox_lag().await {
-            metrics::gauge!("rating_outbox_pending").set(lag as f64);
+            metrics::gauge!(crate::metrics::OUTBOX_PENDING).set(lag as f64);
         }
         tokio::select! {
             _ = shutdown.cancelled() => return,

@@ -57,7 +57,7 @@ async fn count_rooms(realtime: Arc<Realtime>, shutdown: CancellationToken) {
         // The local adapter cannot fail.
         let Ok(rooms) = realtime.io.rooms().await;
         let battles = rooms.iter().filter(|r| r.starts_with("battle:")).count();
-        metrics::gauge!("realtime_rooms").set(battles as f64);
+        metrics::gauge!(crate::metrics::ROOMS).set(battles as f64);
         tokio::select! {
             _ = shutdown.cancelled() => return,
             _ = tokio::time::sleep(GAUGES) => {}
@@ -113,7 +113,7 @@ async fn on_battle(realtime: Arc<Realtime>, event: BusEvent) {
         Err(e) => return tracing::warn!(error = %e, "an undecodable battle event"),
     };
     let lag = (crate::now_ms() - event.at_ms).max(0) as f64 / 1000.0;
-    metrics::histogram!("realtime_delivery_lag_seconds").record(lag);
+    metrics::histogram!(crate::metrics::DELIVERY_LAG).record(lag);
     if let EventBody::Created {
         mode,
         problem,
@@ -241,6 +241,6 @@ async fn emit<T: Serialize + ?Sized>(
     if let Err(e) = realtime.io.to(rooms).emit(event, data).await {
         tracing::warn!(error = %e, event, "emitting to a room");
     } else {
-        metrics::counter!("realtime_events_emitted_total").increment(1);
+        metrics::counter!(crate::metrics::EVENTS_EMITTED).increment(1);
     }
 }

@@ -65,8 +65,7 @@ async fn authenticate(
             Ok(())
         }
         Err(failure) => {
-            metrics::counter!("realtime_connections_refused_total", "code" => failure.code())
-                .increment(1);
+            metrics::counter!(crate::metrics::REFUSED, "code" => failure.code()).increment(1);
             Err(Refused(match failure {
                 AuthFailure::Missing => "missing_token",
                 AuthFailure::Invalid => "invalid_token",
@@ -83,7 +82,7 @@ fn connected(realtime: Arc<Realtime>, socket: SocketRef) {
         return;
     };
     socket.join(user_room(session.viewer.identity.user_id));
-    metrics::gauge!("realtime_sockets").increment(1.0);
+    metrics::gauge!(crate::metrics::SOCKETS).increment(1.0);
     let hello = Hello {
         user_id: session.viewer.identity.user_id,
         username: session.viewer.identity.username.clone(),
@@ -121,7 +120,7 @@ fn connected(realtime: Arc<Realtime>, socket: SocketRef) {
     socket.on_disconnect(move |socket: SocketRef| {
         let realtime = realtime.clone();
         async move {
-            metrics::gauge!("realtime_sockets").decrement(1.0);
+            metrics::gauge!(crate::metrics::SOCKETS).decrement(1.0);
             if let Some(session) = socket.extensions.get::<Session>() {
                 for battle in session.playing().await {
                     presence(
@@ -292,7 +291,7 @@ impl Sink for SocketSink<'_> {
         use socketioxide::SocketError;
         match self.0.emit(event, payload) {
             Ok(()) => {
-                metrics::counter!("realtime_events_emitted_total").increment(1);
+                metrics::counter!(crate::metrics::EVENTS_EMITTED).increment(1);
                 Ok(())
             }
             Err(E::Socket(SocketError::InternalChannelFull)) => Err(SendError::Full),
@@ -305,7 +304,7 @@ impl Sink for SocketSink<'_> {
 /// and never holds up its room.
 pub fn drop_if_slow(socket: &SocketRef, error: &crate::session::DeliveryError) {
     if matches!(error, crate::session::DeliveryError::Send(SendError::Full)) {
-        metrics::counter!("realtime_slow_sockets_dropped_total").increment(1);
+        metrics::counter!(crate::metrics::SLOW_DROPPED).increment(1);
         let _ = socket.clone().disconnect();
     }
 }

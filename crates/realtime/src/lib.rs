@@ -13,6 +13,7 @@ pub mod access;
 pub mod clients;
 pub mod fanout;
 pub mod handlers;
+pub mod metrics;
 mod parts;
 pub mod session;
 pub mod settings;

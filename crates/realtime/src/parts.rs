@@ -30,6 +30,7 @@ pub async fn parts(
     settings
         .validate()
         .map_err(|e| StartError::setup("realtime", e))?;
+    crate::metrics::register();
     let (service, io) = SocketIo::builder()
         .max_buffer_size(settings.max_buffer)
         .max_payload(settings.max_payload_bytes)

@@ -122,7 +122,7 @@ impl Slots {
                         // waits for it, and report it (readiness, metrics).
                         self.permits.forget_permits(1);
                         let lost = self.lost.fetch_add(1, Ordering::SeqCst) + 1;
-                        metrics::gauge!("execution_lost_slots").set(lost as f64);
+                        metrics::gauge!(crate::metrics::LOST_SLOTS).set(lost as f64);
                         tracing::error!(error = %setup, lost, "a sandbox slot is lost");
                     }
                 }
