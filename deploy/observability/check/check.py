@@ -154,8 +154,9 @@ def k8s_config(out_dir, sd_file):
 
 
 def pods(sd_file, specs):
-    """What Kubernetes pod discovery gives for the processes NAME=PORT: one target per
-    container port (here, an unrelated port as well), the pod's annotations and labels.
+    """What Kubernetes pod discovery gives for the processes NAME=PORT: the pod's
+    annotations and labels, with an address whose port is not the one to scrape (port 7,
+    where nothing listens: only the prometheus.io/port annotation leads to the process).
     Plus a pod without the scrape annotation and one without a port: both to be dropped."""
     groups = []
     for i, spec in enumerate(specs):
@@ -170,7 +171,7 @@ def pods(sd_file, specs):
             "__meta_kubernetes_pod_annotation_prometheus_io_port": port,
             "__meta_kubernetes_pod_annotation_prometheus_io_path": "/metrics",
         }
-        groups.append({"targets": [f"127.0.0.1:{port}"], "labels": meta})
+        groups.append({"targets": ["127.0.0.1:7"], "labels": meta})
     groups.append({
         "targets": ["127.0.0.1:1"],
         "labels": {"__meta_kubernetes_namespace": "codearena", "__meta_kubernetes_pod_name": "postgres-0",
