@@ -19,14 +19,35 @@ const LATENCY_BUCKETS: &[f64] = &[
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
 
+/// Waits and runs that last seconds to minutes: a waiting job, a player waiting for a
+/// match, a judge run over many tests. Their alerts ask about tens of seconds, which the
+/// request buckets (up to 10 s) cannot tell apart from an hour.
+const LONG_BUCKETS: &[f64] = &[
+    0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0, 600.0,
+];
+pub const LONG_DURATIONS: &[&str] = &[
+    "execution_queue_wait_seconds",
+    "execution_run_duration_seconds",
+    "battle_queue_wait_seconds",
+];
+
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 static STARTED: OnceLock<f64> = OnceLock::new();
 
 /// The process-wide recorder, installed on first use.
 pub fn handle() -> &'static PrometheusHandle {
     HANDLE.get_or_init(|| {
-        let recorder = PrometheusBuilder::new()
-            .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), LATENCY_BUCKETS)
+        // Full-name matchers are consulted before suffix ones.
+        let builder = LONG_DURATIONS.iter().fold(
+            PrometheusBuilder::new()
+                .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), LATENCY_BUCKETS),
+            |builder, name| {
+                builder.and_then(|b| {
+                    b.set_buckets_for_metric(Matcher::Full((*name).into()), LONG_BUCKETS)
+                })
+            },
+        );
+        let recorder = builder
             .unwrap_or_else(|_| PrometheusBuilder::new())
             .build_recorder();
         let handle = recorder.handle();
@@ -158,5 +179,36 @@ fn record_process() {
             "Threads" => metrics::gauge!("process_threads").set(number),
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_waits_get_buckets_past_the_alerts_thresholds() {
+        handle();
+        metrics::histogram!("execution_queue_wait_seconds", "kind" => "judge").record(45.0);
+        metrics::histogram!("platform_test_request_seconds").record(45.0);
+        let text = render();
+        // 45 s falls between the 30 s and 60 s buckets of a long wait …
+        assert!(
+            text.contains(r#"execution_queue_wait_seconds_bucket{kind="judge",le="30"} 0"#),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"execution_queue_wait_seconds_bucket{kind="judge",le="60"} 1"#),
+            "{text}"
+        );
+        // … while other durations keep the request buckets, up to 10 s.
+        assert!(
+            text.contains(r#"platform_test_request_seconds_bucket{le="10"} 0"#),
+            "{text}"
+        );
+        assert!(
+            !text.contains(r#"platform_test_request_seconds_bucket{le="60"}"#),
+            "{text}"
+        );
     }
 }
