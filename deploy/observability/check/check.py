@@ -16,6 +16,7 @@
 """
 
 import json
+import re
 import sys
 import time
 import urllib.request
@@ -111,13 +112,49 @@ def fetch(url, timeout=10):
         return response.read().decode()
 
 
+QUANTILE_ALERT = re.compile(r"histogram_quantile\(.*?([A-Za-z_:][A-Za-z0-9_:]*)_bucket\b.*\)\s*>\s*([0-9.]+)\s*$", re.S)
+BUCKET = re.compile(r'^([A-Za-z_:][A-Za-z0-9_:]*)_bucket\{.*\ble="([^"]+)"')
+
+
+def largest_buckets(exposition):
+    """histogram name → its largest finite bucket bound."""
+    largest = {}
+    for line in exposition.splitlines():
+        m = BUCKET.match(line)
+        if m and m.group(2) != "+Inf":
+            largest[m.group(1)] = max(largest.get(m.group(1), 0.0), float(m.group(2)))
+    return largest
+
+
+def check_quantile_thresholds(largest):
+    """An alert `histogram_quantile(…) > X` can fire only if the histogram has a finite
+    bucket above X: past its largest one, the quantile is that bound."""
+    problems = []
+    for where, expr in rule_expressions():
+        m = QUANTILE_ALERT.search(expr)
+        if not m:
+            continue
+        name, threshold = m.group(1), float(m.group(2))
+        if name not in largest:
+            problems.append(f"{where}: no exported buckets of {name}")
+        elif largest[name] <= threshold:
+            problems.append(f"{where}: fires above {threshold} s but {name}'s largest bucket is {largest[name]}")
+    if problems:
+        raise CheckFailed("quantile alerts that cannot fire:\n  " + "\n  ".join(problems))
+    print("quantile alerts: every threshold is below its histogram's largest bucket")
+
+
 def compare(urls):
     exported = {}
+    largest = {}
     for url in urls:
-        names = exported_names(fetch(url))
+        text = fetch(url)
+        names = exported_names(text)
         if not names:
             raise CheckFailed(f"{url} exports no metric")
         exported.update(names)
+        largest.update(largest_buckets(text))
+    check_quantile_thresholds(largest)
     used = used_names()
     missing = unknown_names(set(used), exported)
     if missing:
