@@ -5,18 +5,64 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgSslMode};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+use crate::tls::{CaFile, TlsError};
+
 /// Connects to PostgreSQL. `acquire_timeout` is short so that an outage shows as errors
 /// (and in `/readyz`) instead of requests hanging.
 pub async fn connect_postgres(url: &str, max_connections: u32) -> Result<PgPool, sqlx::Error> {
+    let options = PgConnectOptions::from_str(url)?;
+    pool(options, max_connections).await
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PostgresError {
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+    #[error(transparent)]
+    Sqlx(#[from] sqlx::Error),
+}
+
+/// [`connect_postgres`] trusting `ca` (the `database.ca_file` setting) for the server's
+/// certificate, which the URL must then verify in full: `sslmode=verify-full`, so both the
+/// chain and the host name are checked. Without `ca`, TLS follows the URL alone
+/// (`sslmode`, `sslrootcert`) and verifies against the bundled Mozilla roots.
+pub async fn connect_postgres_with(
+    url: &str,
+    max_connections: u32,
+    ca: Option<&CaFile>,
+) -> Result<PgPool, PostgresError> {
+    let mut options = PgConnectOptions::from_str(url)?;
+    if matches!(
+        options.get_ssl_mode(),
+        PgSslMode::Require | PgSslMode::VerifyCa
+    ) {
+        tracing::warn!(
+            sslmode = ?options.get_ssl_mode(),
+            "PostgreSQL over TLS that does not fully verify the server (require checks no \
+             certificate, verify-ca no host name); use sslmode=verify-full"
+        );
+    }
+    if let Some(ca) = ca {
+        ca.require(
+            matches!(options.get_ssl_mode(), PgSslMode::VerifyFull),
+            "database.url",
+            "sslmode=verify-full in the URL",
+        )?;
+        options = options.ssl_root_cert_from_pem(ca.pem().to_vec());
+    }
+    Ok(pool(options, max_connections).await?)
+}
+
+async fn pool(options: PgConnectOptions, max_connections: u32) -> Result<PgPool, sqlx::Error> {
     PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(2))
-        .connect(url)
+        .connect_with(options)
         .await
 }
 

@@ -23,9 +23,12 @@ use tokio::sync::OnceCell;
 
 use crate::blobs::{BlobStore, MemoryBlobs, RedisBlobs};
 use crate::bus::{EventBus, MemoryBus, RedisBus};
+use crate::db::PostgresError;
 use crate::health::{BrokerCheck, DatabaseCheck, ReadinessCheck, RedisCheck};
-use crate::messaging::{AmqpBroker, MemoryBroker, MessageBroker, QueueError};
+use crate::messaging::{AmqpBroker, AmqpConnectError, MemoryBroker, MessageBroker, QueueError};
+use crate::redis::RedisClientError;
 use crate::streams::{DurableStream, RedisStream, SqliteStream, StreamError};
+use crate::tls::{CaFile, TlsError};
 
 /// The embedded database's file in the data directory.
 pub const DATABASE_FILE: &str = "codearena.db";
@@ -50,8 +53,12 @@ impl Default for EmbeddedSettings {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DatabaseSettings {
+    /// e.g. `postgres://user:pw@host:5432/codearena?sslmode=verify-full` for TLS.
     pub url: Option<String>,
     pub max_connections: u32,
+    /// PEM CA certificates the server's certificate may chain to (e.g. the RDS bundle),
+    /// besides the bundled Mozilla roots; needs `sslmode=verify-full` in the URL.
+    pub ca_file: Option<PathBuf>,
 }
 
 impl Default for DatabaseSettings {
@@ -59,6 +66,7 @@ impl Default for DatabaseSettings {
         Self {
             url: None,
             max_connections: 20,
+            ca_file: None,
         }
     }
 }
@@ -67,9 +75,13 @@ impl Default for DatabaseSettings {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RedisSettings {
+    /// `redis://host:6379`, or `rediss://host:6379` for TLS.
     pub url: Option<String>,
     /// Put before every key, channel and stream name, so deployments can share a server.
     pub prefix: String,
+    /// PEM CA certificates the server's certificate must chain to (instead of the bundled
+    /// Mozilla roots); needs a `rediss://` URL.
+    pub ca_file: Option<PathBuf>,
 }
 
 impl Default for RedisSettings {
@@ -77,6 +89,7 @@ impl Default for RedisSettings {
         Self {
             url: None,
             prefix: "codearena".into(),
+            ca_file: None,
         }
     }
 }
@@ -85,10 +98,13 @@ impl Default for RedisSettings {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AmqpSettings {
-    /// e.g. `amqp://guest:guest@127.0.0.1:5672/%2f`
+    /// e.g. `amqp://guest:guest@127.0.0.1:5672/%2f`, or `amqps://…:5671/%2f` for TLS.
     pub url: Option<String>,
     /// Put before every exchange and queue name, so deployments can share a broker.
     pub prefix: String,
+    /// PEM CA certificates the broker's certificate may chain to, besides the bundled
+    /// Mozilla roots; needs an `amqps://` URL.
+    pub ca_file: Option<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -107,6 +123,8 @@ pub enum InfraError {
     Database { what: String, source: sqlx::Error },
     #[error("connecting to Redis: {0}")]
     Redis(#[from] redis::RedisError),
+    #[error("TLS settings: {0}")]
+    Tls(#[from] TlsError),
     #[error("connecting to RabbitMQ: {0}")]
     Amqp(#[from] QueueError),
     #[error("opening the durable streams: {0}")]
@@ -248,11 +266,16 @@ impl Infra {
                     .get_or_try_init(|| async {
                         let url =
                             required(&database.url, "a PostgreSQL URL", "CODEARENA_DATABASE__URL")?;
-                        crate::db::connect_postgres(url, database.max_connections)
+                        let ca =
+                            CaFile::load_optional("database.ca_file", database.ca_file.as_deref())?;
+                        crate::db::connect_postgres_with(url, database.max_connections, ca.as_ref())
                             .await
-                            .map_err(|source| InfraError::Database {
-                                what: "PostgreSQL".into(),
-                                source,
+                            .map_err(|error| match error {
+                                PostgresError::Tls(error) => InfraError::Tls(error),
+                                PostgresError::Sqlx(source) => InfraError::Database {
+                                    what: "PostgreSQL".into(),
+                                    source,
+                                },
                             })
                     })
                     .await?
@@ -278,8 +301,8 @@ impl Infra {
         let connection = cluster
             .redis_connection
             .get_or_try_init(|| async {
-                let url = required(&redis.url, "a Redis URL", "CODEARENA_REDIS__URL")?;
-                Ok::<_, InfraError>(crate::redis::connect(url).await?)
+                let client = redis_client(redis)?;
+                Ok::<_, InfraError>(crate::redis::connect_client(client).await?)
             })
             .await?
             .clone();
@@ -301,7 +324,14 @@ impl Infra {
                     .broker
                     .get_or_try_init(|| async {
                         let url = required(&amqp.url, "a RabbitMQ URL", "CODEARENA_AMQP__URL")?;
-                        Ok::<_, InfraError>(Arc::new(AmqpBroker::connect(url, &amqp.prefix).await?))
+                        let ca = CaFile::load_optional("amqp.ca_file", amqp.ca_file.as_deref())?;
+                        let broker = AmqpBroker::connect_with(url, &amqp.prefix, ca.as_ref())
+                            .await
+                            .map_err(|error| match error {
+                                AmqpConnectError::Tls(error) => InfraError::Tls(error),
+                                AmqpConnectError::Queue(error) => InfraError::Amqp(error),
+                            })?;
+                        Ok::<_, InfraError>(Arc::new(broker))
                     })
                     .await?
                     .clone();
@@ -318,12 +348,11 @@ impl Infra {
             Backend::Embedded { bus, .. } => Ok(Arc::new(bus.clone())),
             Backend::Cluster(cluster) => {
                 let redis = self.cluster_redis(cluster).await?;
-                let url = required(&cluster.redis.url, "a Redis URL", "CODEARENA_REDIS__URL")?;
                 let bus = cluster
                     .bus
                     .get_or_try_init(|| async {
                         // Subscriptions get a connection of their own, made when first needed.
-                        let client = redis::Client::open(url)?;
+                        let client = redis_client(&cluster.redis)?;
                         Ok::<_, InfraError>(Arc::new(RedisBus::new(
                             redis.connection,
                             client,
@@ -343,12 +372,11 @@ impl Infra {
             Backend::Embedded { streams, .. } => Ok(Arc::new(streams.clone())),
             Backend::Cluster(cluster) => {
                 let redis = self.cluster_redis(cluster).await?;
-                let url = required(&cluster.redis.url, "a Redis URL", "CODEARENA_REDIS__URL")?;
                 let streams = cluster
                     .streams
                     .get_or_try_init(|| async {
                         // Blocking reads get connections of their own, made when needed.
-                        let client = redis::Client::open(url)?;
+                        let client = redis_client(&cluster.redis)?;
                         Ok::<_, InfraError>(Arc::new(RedisStream::new(
                             redis.connection,
                             client,
@@ -376,6 +404,16 @@ impl Infra {
             }
         }
     }
+}
+
+/// A client for the configured Redis, with its CA file if one is set.
+fn redis_client(settings: &RedisSettings) -> Result<redis::Client, InfraError> {
+    let url = required(&settings.url, "a Redis URL", "CODEARENA_REDIS__URL")?;
+    let ca = CaFile::load_optional("redis.ca_file", settings.ca_file.as_deref())?;
+    crate::redis::client(url, ca.as_ref()).map_err(|error| match error {
+        RedisClientError::Tls(error) => InfraError::Tls(error),
+        RedisClientError::Redis(error) => InfraError::Redis(error),
+    })
 }
 
 fn required<'a>(

@@ -9,7 +9,8 @@
 //! service's OpenAPI document shares ([`openapi`]). Services are built on an [`Infra`]
 //! (embedded or cluster: [`infra`]) and hand back [`ServiceParts`] ([`service`]); durable
 //! messaging is in [`messaging`], live fan-out of events between processes in [`bus`],
-//! durable streams read by consumer groups in [`streams`], shared blobs in [`blobs`].
+//! durable streams read by consumer groups in [`streams`], shared blobs in [`blobs`];
+//! TLS to the stores, with a custom CA per store, is set up in [`tls`].
 
 pub mod auth;
 pub mod blobs;
@@ -30,6 +31,7 @@ pub mod service;
 pub mod shutdown;
 pub mod streams;
 pub mod telemetry;
+pub mod tls;
 
 pub use infra::Infra;
 pub use problem::ApiError;

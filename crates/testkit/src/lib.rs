@@ -8,6 +8,8 @@
 //! - [`ChildProcess`], [`free_port`], [`wait_for_ok`]: real programs started by a test.
 //! - [`wait_until`]: wait for a condition with a deadline, never a fixed sleep.
 //! - [`suite!`]: one behavioural test body run against every implementation of a trait.
+//! - [`tls`]: a throwaway CA and PostgreSQL, Redis and RabbitMQ servers that speak only
+//!   TLS, for the clients' TLS tests.
 //! - [`openapi::assert_serves_exactly`]: a router serves exactly what its OpenAPI document
 //!   lists.
 //!
@@ -23,6 +25,7 @@ mod process;
 mod proxy;
 mod server;
 mod suite;
+pub mod tls;
 
 pub use database::TestDatabase;
 pub use process::{ChildProcess, free_port, processes_of_uid, wait_for_ok};

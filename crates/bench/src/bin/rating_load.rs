@@ -113,6 +113,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let redis = RedisSettings {
         url: Some(testkit::redis_url()),
         prefix: testkit::unique_prefix(),
+        ..Default::default()
     };
     let cluster = || Infra::cluster(&database, &redis, &AmqpSettings::default());
     // The producer (battle's side); in cluster mode each replica has an Infra of its own.

@@ -119,6 +119,7 @@ async fn events_committed_before_a_kill_reach_the_channel_and_stream_exactly_onc
     let redis_settings = RedisSettings {
         url: Some(testkit::redis_url()),
         prefix: process.prefix.clone(),
+        ..Default::default()
     };
     let infra = Infra::cluster(
         &DatabaseSettings::default(),

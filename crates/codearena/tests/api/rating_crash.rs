@@ -132,6 +132,7 @@ async fn a_consumer_killed_mid_batch_leaves_its_entries_to_another_and_each_appl
         &RedisSettings {
             url: Some(testkit::redis_url()),
             prefix: process.prefix.clone(),
+            ..Default::default()
         },
         &AmqpSettings::default(),
     );

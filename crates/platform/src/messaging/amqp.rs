@@ -7,6 +7,10 @@
 //! each consumer has its own connection, re-made by a supervising task with backoff.
 //! Every topology declared through the broker is declared again on each new connection,
 //! so a restarted broker gets its exchanges, queues and bindings back.
+//!
+//! `amqps://` URLs connect over TLS (rustls), verifying the broker's certificate and host
+//! name against the bundled Mozilla roots and, when `amqp.ca_file` is set, its certificates
+//! too ([`AmqpBroker::connect_with`]).
 
 use std::sync::{Arc, Mutex as SyncMutex};
 use std::time::Duration;
@@ -18,12 +22,15 @@ use lapin::options::{
     BasicPublishOptions, BasicQosOptions, BasicRejectOptions, ConfirmSelectOptions,
     ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions,
 };
+use lapin::tcp::OwnedTLSConfig;
 use lapin::types::{AMQPValue, FieldTable};
+use lapin::uri::{AMQPScheme, AMQPUri};
 use lapin::{BasicProperties, Channel, Confirmation, Connection, ConnectionProperties};
 use tokio::sync::{Mutex, RwLock, mpsc};
 use tokio_util::sync::CancellationToken;
 
 use super::{Ack, Delivery, ExchangeKind, MessageBroker, Outgoing, QueueError, Topology};
+use crate::tls::{CaFile, TlsError};
 
 /// Longest wait for any one broker operation.
 const OP_TIMEOUT: Duration = Duration::from_secs(5);
@@ -38,6 +45,8 @@ pub struct AmqpBroker {
 /// What consumers' supervising tasks need too.
 struct Shared {
     url: String,
+    /// PEM certificates trusted besides the bundled roots (`amqp.ca_file`).
+    ca: Option<String>,
     prefix: String,
     topologies: SyncMutex<Vec<Topology>>,
 }
@@ -48,9 +57,19 @@ impl Shared {
     }
 
     async fn connect(&self) -> Result<(Connection, Channel), QueueError> {
+        let tls = OwnedTLSConfig {
+            identity: None,
+            cert_chain: self.ca.clone(),
+        };
+        let runtime = lapin::runtime::default_runtime()?;
         let connection = timed(
             "connect",
-            Connection::connect(&self.url, ConnectionProperties::default()),
+            Connection::connect_with_config(
+                &self.url,
+                ConnectionProperties::default(),
+                tls,
+                runtime,
+            ),
         )
         .await?;
         let channel = timed("channel.open", connection.create_channel()).await?;
@@ -138,12 +157,48 @@ async fn timed<T>(
     }
 }
 
+#[derive(Debug, thiserror::Error)]
+pub enum AmqpConnectError {
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+    #[error(transparent)]
+    Queue(#[from] QueueError),
+}
+
 impl AmqpBroker {
     /// Connects once to check the URL; names get `prefix` (see `contracts::names`).
     pub async fn connect(url: &str, prefix: &str) -> Result<Self, QueueError> {
+        Self::connect_inner(url, prefix, None).await
+    }
+
+    /// [`AmqpBroker::connect`] also trusting `ca` (the `amqp.ca_file` setting) for the
+    /// broker's certificate, which needs an `amqps://` URL.
+    pub async fn connect_with(
+        url: &str,
+        prefix: &str,
+        ca: Option<&CaFile>,
+    ) -> Result<Self, AmqpConnectError> {
+        let Some(ca) = ca else {
+            return Ok(Self::connect_inner(url, prefix, None).await?);
+        };
+        let tls = url
+            .parse::<AMQPUri>()
+            .is_ok_and(|uri| uri.scheme == AMQPScheme::AMQPS);
+        ca.require(tls, "amqp.url", "an amqps:// URL")?;
+        // PEM is ASCII; anything else in the file lies outside its certificates.
+        let pem = String::from_utf8_lossy(ca.pem()).into_owned();
+        Ok(Self::connect_inner(url, prefix, Some(pem)).await?)
+    }
+
+    async fn connect_inner(
+        url: &str,
+        prefix: &str,
+        ca: Option<String>,
+    ) -> Result<Self, QueueError> {
         let broker = Self {
             shared: Arc::new(Shared {
                 url: url.to_owned(),
+                ca,
                 prefix: prefix.to_owned(),
                 topologies: SyncMutex::new(Vec::new()),
             }),

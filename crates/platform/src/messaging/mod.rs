@@ -18,7 +18,7 @@
 mod amqp;
 mod memory;
 
-pub use amqp::AmqpBroker;
+pub use amqp::{AmqpBroker, AmqpConnectError};
 pub use memory::MemoryBroker;
 
 use tokio::sync::mpsc;

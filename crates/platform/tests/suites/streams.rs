@@ -670,6 +670,7 @@ async fn infra_cluster_streams_are_in_redis_under_the_prefix() {
     let redis = platform::infra::RedisSettings {
         url: Some(testkit::redis_url()),
         prefix: prefix.clone(),
+        ..Default::default()
     };
     let infra = platform::Infra::cluster(&Default::default(), &redis, &Default::default());
     let stream = infra.streams().await.unwrap();

@@ -128,6 +128,7 @@ async fn two_replicas_on_postgres_and_redis_apply_each_battle_once() {
     let redis = RedisSettings {
         url: Some(testkit::redis_url()),
         prefix: testkit::unique_prefix(),
+        ..Default::default()
     };
     let amqp = AmqpSettings::default();
     let p = players(20);
