@@ -10,12 +10,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-# Keys the TLS work adds to [database], [redis] and [amqp] (the names are fixed in the
-# brief). Until they are in the source they are reported, not failed; once there, they are
-# checked like every other key.
-PENDING = {"CODEARENA_DATABASE__CA_FILE", "CODEARENA_REDIS__CA_FILE", "CODEARENA_AMQP__CA_FILE"}
-
-
 def struct_fields(repo: Path, name: str) -> set[str]:
     for path in sorted((repo / "crates").glob("*/src/**/*.rs")):
         text = path.read_text()
@@ -51,12 +45,9 @@ def used_keys(docs: list[dict], repo: Path, overlay: str) -> set[str]:
 
 def check_settings_exist(docs, overlay, repo):
     known = known_settings(repo)
-    unknown, pending = [], []
+    unknown = []
     for key in sorted(used_keys(docs, repo, overlay)):
         parts = key.removeprefix("CODEARENA_").lower().split("__")
-        ok = len(parts) == 2 and parts[1] in known.get(parts[0], set())
-        if not ok:
-            (pending if key in PENDING else unknown).append(key)
-    if pending:
-        print(f"  {overlay}: not yet settings of the program (TLS work pending): {pending}")
+        if not (len(parts) == 2 and parts[1] in known.get(parts[0], set())):
+            unknown.append(key)
     assert not unknown, f"{overlay}: no such setting: {unknown}"
