@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::app::{Mode, SUM, TestApp};
-use crate::helpers::assert_problem;
+use crate::helpers::{assert_problem, metric_sum};
 use crate::in_both_modes;
 
 /// Passes every test.
@@ -254,14 +254,16 @@ async fn an_accepted_submission_wins_at_once_and_then_both_codes_are_public(mode
         .text()
         .await
         .unwrap();
-    for name in [
+    for counted in [
         "battle_submissions_total",
         "battle_judged_total{verdict=\"AC\"}",
         "battle_events_total{type=\"finished\"}",
-        "battle_outbox_delay_seconds",
-        "battle_outbox_pending",
-        "battle_battles{state=",
+        "battle_outbox_delay_seconds_count",
     ] {
+        let value = metric_sum(&metrics, counted);
+        assert!(value >= 1.0, "{counted} is {value}");
+    }
+    for name in ["battle_outbox_pending", "battle_battles{state="] {
         assert!(metrics.contains(name), "{name} missing");
     }
 }

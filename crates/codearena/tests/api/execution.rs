@@ -4,7 +4,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::app::{Mode, TestApp, sum_package};
-use crate::helpers::assert_problem;
+use crate::helpers::{assert_problem, metric_sum};
 use crate::in_both_modes;
 
 in_both_modes!(
@@ -242,15 +242,25 @@ async fn metrics_count_jobs_by_language_and_verdict(mode: Mode) {
         .await;
     assert_eq!(record["result"]["verdict"], "AC");
     let text = arena.get("/metrics").await.text().await.unwrap();
-    for needle in [
+    for prefix in [
         r#"execution_jobs_total{kind="run",language="python",verdict="AC"}"#,
-        r#"execution_queue_wait_seconds_bucket{kind="run""#,
-        r#"execution_run_duration_seconds_bucket{kind="run",language="python""#,
+        r#"execution_jobs_submitted_total{kind="run",language="python"}"#,
+        r#"execution_queue_wait_seconds_count{kind="run"}"#,
+        r#"execution_run_duration_seconds_count{kind="run",language="python"}"#,
+        r#"http_request_duration_seconds_count{method="POST",route="/api/execution/run",status="202"}"#,
+    ] {
+        let value = metric_sum(&text, prefix);
+        assert!(value >= 1.0, "{prefix} is {value}, not counted:\n{text}");
+    }
+    for name in [
         "execution_busy_slots",
         "execution_queue_depth",
-        r#"http_request_duration_seconds_bucket{method="POST",route="/api/execution/run",status="202""#,
+        "execution_dead_letters",
     ] {
-        assert!(text.contains(needle), "/metrics lacks {needle}");
+        assert!(
+            text.contains(&format!("\n{name} ")),
+            "/metrics lacks {name}"
+        );
     }
 }
 

@@ -37,3 +37,18 @@ macro_rules! in_both_modes {
         }
     };
 }
+
+/// The sum of the samples in a Prometheus text exposition whose series starts with
+/// `prefix` (a name, or a name and the first labels: `name{a="b"`). Series are registered
+/// at zero when a service starts, so a test of a count asks for its value, not its name.
+pub fn metric_sum(text: &str, prefix: &str) -> f64 {
+    text.lines()
+        .filter(|line| !line.starts_with('#') && line.starts_with(prefix))
+        .filter(|line| {
+            // `name` must not match `name_more`.
+            let rest = &line[prefix.len()..];
+            prefix.ends_with(['{', '"', ',']) || rest.starts_with([' ', '{'])
+        })
+        .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
