@@ -41,6 +41,10 @@ RUN groupadd --system --gid 10001 codearena \
  && useradd --system --uid 10001 --gid 10001 --home-dir /app --no-create-home --shell /usr/sbin/nologin codearena
 
 WORKDIR /app
+# Embedded mode's data directory (embedded.data_dir, `data` under /app), the user's own:
+# the SQLite database, the generated secret and the package cache.
+RUN install -d -o 10001 -g 10001 -m 0700 /app/data
+VOLUME /app/data
 COPY --from=build /out/codearena /usr/local/bin/codearena
 # The problem bank battle serves (battle.problems_dir, relative to /app by default).
 COPY problems /app/problems
@@ -60,7 +64,7 @@ ENV CODEARENA_BATTLE__PROBLEMS_DIR=/app/problems
 # limits the harm: the submitted program runs with no capability, under no_new_privs, the
 # sandbox's own seccomp filter (no mount, unshare, ptrace, bpf, sockets other than AF_UNIX),
 # an empty network namespace, a read-only root, and cgroup limits; the pod has no service
-# account token, may reach only Redis, RabbitMQ, DNS and Jaeger (NetworkPolicies), and on
+# account token, may reach only auth, Redis, RabbitMQ, DNS and Jaeger (NetworkPolicies), and on
 # EKS runs on a tainted node group of its own. A kernel escape from the sandbox is root on
 # that node: that is the risk the separate node group contains.
 USER 10001:10001

@@ -38,8 +38,9 @@ SERVICES = {"auth": 3001, "battle": 3002, "execution": 3003, "rating": 3004, "re
 # The spec's service-to-service flows ("Network Architecture").
 SPEC_PEERS = [("battle", "auth"), ("battle", "execution"), ("realtime", "auth"),
               ("realtime", "battle")]
-# docs/architecture.md ("Network rules"): battle asks rating for players' ratings.
-ADDED_PEERS = [("battle", "rating")]
+# docs/architecture.md ("Network rules"): battle asks rating for players' ratings, and
+# execution verifies players' tokens with auth (its API takes them; the spec's list lacks it).
+ADDED_PEERS = [("battle", "rating"), ("execution", "auth")]
 
 # Clients of each store. The spec: auth, battle, rating -> postgres; auth, battle, execution,
 # rating, realtime -> redis. DESIGN.md adds execution and battle -> RabbitMQ.
@@ -54,8 +55,10 @@ STORE_PORTS = {"minikube": {"postgres": 5432, "redis": 6379, "rabbitmq": 5672},
 
 # The documented placeholder subnets of the managed stores
 # (deploy/k8s/overlays/eks/stores-networkpolicies.yaml): keep the two in step.
-EKS_STORES = {"postgres": "10.0.100.0/24", "redis": "10.0.101.0/24",
-              "rabbitmq": "10.0.102.0/24"}
+# One subnet per availability zone: a Multi-AZ store fails over into another zone's subnet.
+EKS_STORES = {"postgres": ["10.0.100.0/24", "10.0.110.0/24", "10.0.120.0/24"],
+              "redis": ["10.0.101.0/24", "10.0.111.0/24", "10.0.121.0/24"],
+              "rabbitmq": ["10.0.102.0/24", "10.0.112.0/24", "10.0.122.0/24"]}
 
 POD_NETWORK = ipaddress.ip_network("10.244.0.0/16")
 
@@ -97,9 +100,10 @@ def external_addresses(overlay: str) -> list[Endpoint]:
     out = [Endpoint("internet", None, ip="93.184.216.34"),
            Endpoint("cloud-metadata", None, ip="169.254.169.254")]
     if overlay == "eks":
-        for store, cidr in EKS_STORES.items():
-            host = next(ipaddress.ip_network(cidr).hosts())
-            out.append(Endpoint(f"external-{store}", None, ip=str(host)))
+        for store, cidrs in EKS_STORES.items():
+            for zone, cidr in enumerate(cidrs):
+                host = next(ipaddress.ip_network(cidr).hosts())
+                out.append(Endpoint(f"external-{store}-{zone}", None, ip=str(host)))
     return out
 
 
@@ -261,9 +265,12 @@ def expected_flows(overlay: str) -> set[tuple[str, str, str]]:
     for src, dst in SPEC_PEERS + ADDED_PEERS:
         flows.add((src, dst, f"{SERVICES[dst]}/TCP"))
     for store, clients in STORE_CLIENTS.items():
-        target = store if overlay == "minikube" else f"external-{store}"
+        if overlay == "minikube":
+            targets = [store]
+        else:  # every zone's subnet of the managed store
+            targets = [f"external-{store}-{zone}" for zone in range(len(EKS_STORES[store]))]
         for c in clients:
-            flows.add((c, target, f"{ports[store]}/TCP"))
+            flows |= {(c, target, f"{ports[store]}/TCP") for target in targets}
     return flows
 
 
