@@ -206,6 +206,17 @@ def check_ingress(docs, overlay, repo):
                 else:
                     assert "nginx.ingress.kubernetes.io/upstream-hash-by" not in ann
     assert paths == INGRESS_PATHS, f"{overlay}: ingress paths {sorted(paths ^ INGRESS_PATHS)}"
+    if overlay == "eks":  # the public side over HTTPS, one host for every Ingress
+        hosts = set()
+        for name, ing in kinds(docs, "Ingress").items():
+            ann = ing["metadata"].get("annotations", {})
+            assert ann.get("nginx.ingress.kubernetes.io/force-ssl-redirect") == "true", name
+            tls = ing["spec"].get("tls") or []
+            assert tls and tls[0].get("secretName"), f"{name}: no TLS"
+            for rule in ing["spec"]["rules"]:
+                assert rule.get("host") in tls[0]["hosts"], f"{name}: a rule outside TLS"
+                hosts.add(rule["host"])
+        assert len(hosts) == 1, f"eks: ingress hosts {hosts}"
     assert closed == CLOSED_PATHS, f"{overlay}: closed paths {sorted(closed)}"
 
 
