@@ -51,6 +51,23 @@ mod tests {
         testkit::openapi::assert_serves_exactly(router, &document()).await;
     }
 
+    /// `after` takes any `u32`; found by scripts/check-api-fuzz, when the document said
+    /// `int32` and the service answered 200 to 2^31.
+    #[test]
+    fn the_history_cursor_is_documented_with_its_real_range() {
+        let doc = document();
+        let history = &doc["paths"]["/api/rating/users/{id}/history"]["get"];
+        let after = history["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "after")
+            .unwrap();
+        assert_eq!(after["schema"]["minimum"], 0);
+        assert_eq!(after["schema"]["maximum"], u64::from(u32::MAX));
+        assert_ne!(after["schema"]["format"], "int32");
+    }
+
     #[test]
     fn errors_are_problems_and_bodies_are_named_schemas() {
         let doc = document();

@@ -122,8 +122,10 @@ pub async fn player(
 #[into_params(parameter_in = Query)]
 pub struct HistoryQuery {
     /// Points after this game number (0: from the first).
+    // Documented as what it is, an unsigned 32-bit number: `u32` alone is written as
+    // `int32`, whose range stops at 2^31 - 1 while the service accepts up to 2^32 - 1.
     #[serde(default)]
-    #[param(minimum = 0)]
+    #[param(value_type = i64, minimum = 0, maximum = 4294967295_u64)]
     after: u32,
     /// At most this many (default and maximum 1000).
     #[serde(default)]
@@ -161,7 +163,7 @@ pub struct History {
     params(("id" = Uuid, Path, description = "The player's user id"), HistoryQuery),
     responses(
         (status = 200, description = "Points in game order (empty before the first rated battle)", body = History),
-        (status = 400, description = "`invalid_query` (a limit outside 1–1000)"),
+        (status = 400, description = "`invalid_query` (a limit outside 1–1000, an `after` outside 0–4294967295)"),
         (status = 404, description = "`not_found` (not a user id)"),
         (status = 503, description = "`store_unavailable`"),
     )
