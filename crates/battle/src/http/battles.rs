@@ -287,9 +287,8 @@ pub async fn resign(
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct EventsQuery {
-    /// Events with a greater sequence number (0: from the start).
+    /// Events with a greater sequence number (0, or less: from the start).
     #[serde(default)]
-    #[param(minimum = 0)]
     after: i64,
     /// At most this many (default and maximum 500).
     #[serde(default)]
@@ -311,7 +310,7 @@ pub struct EventPage {
     params(("id" = Uuid, Path, description = "The battle's id"), EventsQuery),
     responses(
         (status = 200, description = "In sequence order", body = EventPage),
-        (status = 400, description = "`invalid_query`"),
+        (status = 400, description = "`invalid_query` (a limit outside 1–500)"),
         AuthUserErrors,
         (status = 404, description = "`not_found`"),
     )
@@ -323,10 +322,14 @@ pub async fn events(
     Path(id): Path<String>,
     Query(query): Query<EventsQuery>,
 ) -> Result<Json<EventPage>, ApiError> {
-    let limit = query
-        .limit
-        .unwrap_or(MAX_EVENTS_PAGE)
-        .clamp(1, MAX_EVENTS_PAGE);
+    // A limit outside the documented range is refused, not quietly clamped.
+    let limit = query.limit.unwrap_or(MAX_EVENTS_PAGE);
+    if !(1..=MAX_EVENTS_PAGE).contains(&limit) {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            format!("limit must be between 1 and {MAX_EVENTS_PAGE}"),
+        ));
+    }
     let events = state
         .service
         .events(battle_id(&id)?, query.after.max(0), limit)

@@ -91,6 +91,27 @@ mod tests {
         testkit::openapi::assert_serves_exactly(router, &document()).await;
     }
 
+    /// The event log's page size is bounded as the handler checks it, and a negative
+    /// `after` (read as 0) is not documented as invalid.
+    #[test]
+    fn the_event_query_is_documented_as_checked() {
+        let doc = document();
+        let events = &doc["paths"]["/api/battle/{id}/events"]["get"];
+        let param = |name: &str| {
+            events["parameters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["name"] == name)
+                .unwrap()
+                .clone()
+        };
+        let limit = param("limit");
+        assert_eq!(limit["schema"]["minimum"], 1);
+        assert_eq!(limit["schema"]["maximum"], crate::service::MAX_EVENTS_PAGE);
+        assert!(param("after")["schema"].get("minimum").is_none());
+    }
+
     #[test]
     fn errors_are_problems_and_bodies_are_named_schemas() {
         let doc = document();

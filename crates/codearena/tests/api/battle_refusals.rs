@@ -279,13 +279,33 @@ async fn bad_input_gets_clear_problems(mode: Mode) {
     // Nothing was recorded by any of those.
     let mine = json_of(app.get_with_token(&path, &ada).await, StatusCode::OK).await;
     assert_eq!(mine["submissions"].as_array().unwrap().len(), 0);
-    assert_problem(
-        app.get_with_token(&format!("/api/battle/{id}/events?after=x"), &ada)
+    // The event log's query outside the bounds its document gives (found by
+    // scripts/check-api-fuzz: a limit out of range was clamped and answered 200).
+    for query in ["after=x", "limit=0", "limit=501", "limit=-1"] {
+        assert_problem(
+            app.get_with_token(&format!("/api/battle/{id}/events?{query}"), &ada)
+                .await,
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+        )
+        .await;
+    }
+    // A negative `after` is documented as "from the start", like 0.
+    let all = json_of(
+        app.get_with_token(&format!("/api/battle/{id}/events?after=0&limit=500"), &ada)
             .await,
-        StatusCode::BAD_REQUEST,
-        "invalid_query",
+        StatusCode::OK,
     )
     .await;
+    assert!(!all["events"].as_array().unwrap().is_empty());
+    let negative = json_of(
+        app.get_with_token(&format!("/api/battle/{id}/events?after=-1"), &ada)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(negative["events"][0], all["events"][0]);
+    assert_eq!(all["events"][0]["seq"], 1);
 }
 
 async fn one_battle_at_a_time_and_no_queue_while_in_one(mode: Mode) {
