@@ -48,7 +48,7 @@ pub(super) fn view(state: &AppState, battle: &Battle, viewer: Uuid) -> BattleVie
     path = "/api/battle/create",
     operation_id = "create_battle",
     security(("bearer" = [])),
-    request_body(content = CreateRequest, description = "May be empty"),
+    request_body(content = CreateRequest, description = "May be left out: any problem will do"),
     responses(
         (status = 201, description = "Waiting for the second player", body = BattleView),
         JsonErrors, AuthUserErrors,

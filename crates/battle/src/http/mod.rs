@@ -52,7 +52,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 }
 
 fn routes() -> OpenApiRouter<AppState> {
-    let routes = OpenApiRouter::with_openapi(openapi::Info::openapi())
+    let mut routes = OpenApiRouter::with_openapi(openapi::Info::openapi())
         .routes(routes!(problems::list))
         .routes(routes!(problems::detail))
         .routes(routes!(battles::create))
@@ -66,7 +66,24 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(submissions::submit, submissions::list))
         .routes(routes!(submissions::get))
         .routes(routes!(queue::join, queue::leave, queue::status));
+    optional_body(&mut routes, "/api/battle/create");
     platform::openapi::with_document(routes, "/api/battle/openapi.json")
+}
+
+/// Marks the request body of `POST path` as optional, as its handler reads a missing body
+/// as an empty request. (`request_body(content = Option<T>)` would also say `null` is a
+/// valid body, which it is not.)
+fn optional_body(routes: &mut OpenApiRouter<AppState>, path: &str) {
+    let body = routes
+        .get_openapi_mut()
+        .paths
+        .paths
+        .get_mut(path)
+        .and_then(|item| item.post.as_mut())
+        .and_then(|operation| operation.request_body.as_mut());
+    if let Some(utoipa::openapi::RefOr::T(body)) = body {
+        body.required = Some(utoipa::openapi::Required::False);
+    }
 }
 
 /// A battle id from the path; anything else names no battle.
