@@ -19,7 +19,8 @@ pub struct SubmitRequest {
     /// A language id from `GET /api/execution/languages`.
     #[schema(max_length = 32)]
     language: String,
-    #[schema(max_length = 65536)]
+    /// The program: not blank (only whitespace is refused with 422 as well).
+    #[schema(min_length = 1, max_length = 65536)]
     source: String,
 }
 

@@ -24,7 +24,8 @@ pub struct ServiceJudgeRequest {
     owner: Uuid,
     /// A language id from `GET /api/execution/languages`.
     language: String,
-    #[schema(max_length = 65536)]
+    /// The program: not blank (only whitespace is refused with 422 as well).
+    #[schema(min_length = 1, max_length = 65536)]
     source: String,
     /// The problem package's content hash.
     #[schema(pattern = "^[0-9a-f]{64}$")]

@@ -22,7 +22,8 @@ use crate::store::JobRecord;
 pub struct RunRequest {
     /// A language id from `GET /api/execution/languages`.
     language: String,
-    #[schema(max_length = 65536)]
+    /// The program: not blank (only whitespace is refused with 422 as well).
+    #[schema(min_length = 1, max_length = 65536)]
     source: String,
     /// The program's standard input.
     #[serde(default)]
@@ -34,7 +35,8 @@ pub struct RunRequest {
 pub struct JudgeRequest {
     /// A language id from `GET /api/execution/languages`.
     language: String,
-    #[schema(max_length = 65536)]
+    /// The program: not blank (only whitespace is refused with 422 as well).
+    #[schema(min_length = 1, max_length = 65536)]
     source: String,
     /// The problem package's content hash; the package is stored under it.
     #[schema(pattern = "^[0-9a-f]{64}$")]

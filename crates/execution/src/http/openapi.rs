@@ -61,6 +61,18 @@ mod tests {
         testkit::openapi::assert_serves_exactly(router, &document()).await;
     }
 
+    /// A blank source is refused (422), so the documents say a source has at least one
+    /// character; schemathesis (scripts/check-api-fuzz) found them saying "" was valid.
+    #[test]
+    fn a_source_is_documented_as_not_empty() {
+        let doc = document();
+        for schema in ["RunRequest", "JudgeRequest", "ServiceJudgeRequest"] {
+            let source = &doc["components"]["schemas"][schema]["properties"]["source"];
+            assert_eq!(source["minLength"], 1, "{schema}: {source}");
+            assert_eq!(source["maxLength"], 65536, "{schema}: {source}");
+        }
+    }
+
     #[test]
     fn errors_are_problems_and_bodies_are_named_schemas() {
         let doc = document();
