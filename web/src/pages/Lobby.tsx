@@ -90,7 +90,7 @@ function QuickPlay({ disabled }: { disabled: boolean }) {
     };
   }, [navigate, queued]);
 
-  async function play(mode: BattleMode) {
+  async function play(mode: Exclude<BattleMode, "private">) {
     setBusy(true);
     setError(null);
     try {

@@ -132,6 +132,15 @@ mod tests {
         assert_eq!(source["minLength"], 1, "{source}");
     }
 
+    /// There is no queue for private battles (422), so the document offers only `rated`
+    /// and `casual`; schemathesis (scripts/check-api-fuzz) found `private` documented.
+    #[test]
+    fn the_queue_is_documented_for_rated_and_casual_only() {
+        let doc = document();
+        let mode = &doc["components"]["schemas"]["QueueRequest"]["properties"]["mode"];
+        assert_eq!(mode["enum"], json!(["rated", "casual"]), "{mode}");
+    }
+
     #[test]
     fn errors_are_problems_and_bodies_are_named_schemas() {
         let doc = document();

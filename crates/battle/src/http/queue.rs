@@ -18,12 +18,26 @@ use crate::service::now_ms;
 
 #[derive(Deserialize, ToSchema)]
 pub struct QueueRequest {
-    /// `rated` or `casual`.
+    #[schema(schema_with = queue_mode)]
     mode: BattleMode,
     /// The language I mean to play in.
     #[serde(default)]
     #[schema(max_length = 32)]
     language: Option<String>,
+}
+
+/// The modes a queue exists for: [`BattleMode`] but `private`.
+fn queue_mode() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some([
+            BattleMode::Rated.as_str(),
+            BattleMode::Casual.as_str(),
+        ]))
+        .description(Some(
+            "`rated` or `casual` (private battles are made with `POST /api/battle/create`).",
+        ))
+        .build()
 }
 
 /// Where I stand: waiting (with my rating window), matched (the battle), or neither.
