@@ -37,15 +37,22 @@ pub async fn connect_postgres_with(
     ca: Option<&CaFile>,
 ) -> Result<PgPool, PostgresError> {
     let mut options = PgConnectOptions::from_str(url)?;
-    if matches!(
-        options.get_ssl_mode(),
-        PgSslMode::Require | PgSslMode::VerifyCa
-    ) {
-        tracing::warn!(
+    let local = is_local(options.get_host());
+    match options.get_ssl_mode() {
+        PgSslMode::Require | PgSslMode::VerifyCa => tracing::warn!(
             sslmode = ?options.get_ssl_mode(),
             "PostgreSQL over TLS that does not fully verify the server (require checks no \
              certificate, verify-ca no host name); use sslmode=verify-full"
-        );
+        ),
+        // libpq's default (`prefer`) and `allow`: TLS unverified if the server offers it,
+        // plaintext if not; fine on this machine, not across a network.
+        PgSslMode::Prefer | PgSslMode::Allow if !local => tracing::warn!(
+            sslmode = ?options.get_ssl_mode(),
+            host = options.get_host(),
+            "PostgreSQL on another host without sslmode=verify-full: the connection may be \
+             plaintext or unverified TLS"
+        ),
+        _ => {}
     }
     if let Some(ca) = ca {
         ca.require(
@@ -56,6 +63,16 @@ pub async fn connect_postgres_with(
         options = options.ssl_root_cert_from_pem(ca.pem().to_vec());
     }
     Ok(pool(options, max_connections).await?)
+}
+
+/// A host on this machine: loopback, or a Unix socket directory.
+fn is_local(host: &str) -> bool {
+    host == "localhost"
+        || host.starts_with('/')
+        || host
+            .trim_matches(['[', ']'])
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 async fn pool(options: PgConnectOptions, max_connections: u32) -> Result<PgPool, sqlx::Error> {
@@ -80,4 +97,29 @@ pub async fn connect_sqlite(path: &Path) -> Result<SqlitePool, sqlx::Error> {
         .acquire_timeout(Duration::from_secs(5))
         .connect_with(options)
         .await
+}
+
+#[cfg(test)]
+mod local_host_tests {
+    use super::is_local;
+
+    #[test]
+    fn loopback_and_sockets_are_local_other_hosts_are_not() {
+        for host in [
+            "localhost",
+            "127.0.0.1",
+            "::1",
+            "[::1]",
+            "/var/run/postgresql",
+        ] {
+            assert!(is_local(host), "{host}");
+        }
+        for host in [
+            "db.example.com",
+            "10.0.0.5",
+            "codearena.abc.eu-west-1.rds.amazonaws.com",
+        ] {
+            assert!(!is_local(host), "{host}");
+        }
+    }
 }
