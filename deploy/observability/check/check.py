@@ -194,7 +194,8 @@ def pods(sd_file, specs):
     """What Kubernetes pod discovery gives for the processes NAME=PORT: the pod's
     annotations and labels, with an address whose port is not the one to scrape (port 7,
     where nothing listens: only the prometheus.io/port annotation leads to the process).
-    Plus a pod without the scrape annotation and one without a port: both to be dropped."""
+    Plus a pod without the scrape annotation, one without a port and an evicted one (phase
+    Failed, annotated like the others): all three to be dropped."""
     groups = []
     for i, spec in enumerate(specs):
         name, port = spec.split("=")
@@ -207,8 +208,13 @@ def pods(sd_file, specs):
             "__meta_kubernetes_pod_annotation_prometheus_io_scrape": "true",
             "__meta_kubernetes_pod_annotation_prometheus_io_port": port,
             "__meta_kubernetes_pod_annotation_prometheus_io_path": "/metrics",
+            "__meta_kubernetes_pod_phase": "Running",
         }
         groups.append({"targets": ["127.0.0.1:7"], "labels": meta})
+        if i == 0:  # the same process, as an evicted pod of the same service
+            evicted = dict(meta, __meta_kubernetes_pod_name=f"{name}-evicted",
+                           __meta_kubernetes_pod_phase="Failed")
+            groups.append({"targets": ["127.0.0.1:7"], "labels": evicted})
     groups.append({
         "targets": ["127.0.0.1:1"],
         "labels": {"__meta_kubernetes_namespace": "codearena", "__meta_kubernetes_pod_name": "postgres-0",

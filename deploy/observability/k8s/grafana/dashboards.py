@@ -133,7 +133,9 @@ def overview():
             stat("Targets up", 'sum(up{job="codearena"})'),
             stat("Targets down", 'count(up{job="codearena"} == 0) or vector(0)'),
             stat("Firing alerts", 'count(ALERTS{alertstate="firing"}) or vector(0)'),
-            stat("Active battles", 'sum(battle_battles{state="active"})'),
+            # battle_battles and battle_queue_size count the shared database: every battle
+            # replica reports the same number, so max, not sum.
+            stat("Active battles", 'max(battle_battles{state="active"})'),
             panel("Targets up by service", [('sum by (service) (up{job="codearena"})', "{{service}}")]),
             panel(
                 "Requests by service",
@@ -178,7 +180,7 @@ def overview():
                 ],
             ),
             panel("Sockets", [("sum(realtime_sockets)", "sockets"), ("sum(realtime_rooms)", "rooms")]),
-            panel("Battles by state", [("sum by (state) (battle_battles)", "{{state}}")]),
+            panel("Battles by state", [("max by (state) (battle_battles)", "{{state}}")]),
         ],
         ["overview"],
     )
@@ -247,15 +249,15 @@ def battle():
         "codearena-battle",
         "CodeArena: battle",
         [
-            stat("Active battles", 'sum(battle_battles{state="active"})'),
-            stat("Players queued", "sum(battle_queue_size)"),
+            stat("Active battles", 'max(battle_battles{state="active"})'),
+            stat("Players queued", "max(battle_queue_size)"),
             stat("Outbox pending", "max(battle_outbox_pending)"),
             stat("Matches (1h)", "sum(increase(battle_matches_total[1h]))"),
-            panel("Battles by state", [("sum by (state) (battle_battles)", "{{state}}")]),
+            panel("Battles by state", [("max by (state) (battle_battles)", "{{state}}")]),
             panel(
                 "Matchmaking queue and matches by mode",
                 [
-                    ("sum by (mode) (battle_queue_size)", "queued {{mode}}"),
+                    ("max by (mode) (battle_queue_size)", "queued {{mode}}"),
                     ("sum by (mode) (rate(battle_matches_total[$__rate_interval])) * 60", "matches/min {{mode}}"),
                 ],
             ),
@@ -367,7 +369,8 @@ def realtime():
                 ],
                 unit="ops",
             ),
-            *http_panels("realtime"),
+            # No HTTP panels: realtime's one route, /socket.io/, is not in the request
+            # histogram (a socket is not a request); its sockets and lag are above.
             logs("realtime"),
         ],
         ["realtime"],
