@@ -69,6 +69,23 @@ const UNKNOWN_ISSUER: &str = "UnknownIssuer";
 /// rustls names the host it was asked for and those the certificate is valid for.
 const WRONG_HOST: &str = "certificate not valid for name \"127.0.0.1\"";
 
+/// The connections every TLS server must refuse, as (URL, CA file, expected error): no
+/// CA (the self-signed chain is unknown), another CA, and the right CA for the wrong host.
+fn refused(
+    url: impl Fn(&str) -> String,
+    certificates: &TestCertificates,
+) -> [(String, Option<PathBuf>, &'static str); 3] {
+    [
+        (url("localhost"), None, UNKNOWN_ISSUER),
+        (
+            url("localhost"),
+            Some(certificates.other_ca()),
+            UNKNOWN_ISSUER,
+        ),
+        (url("127.0.0.1"), Some(certificates.ca()), WRONG_HOST),
+    ]
+}
+
 #[tokio::test]
 async fn postgres_verifies_the_server_with_the_configured_ca() {
     let certificates = TestCertificates::generate();
@@ -111,15 +128,7 @@ async fn postgres_verifies_the_server_with_the_configured_ca() {
         "{error}"
     );
 
-    for (url, ca, expected) in [
-        (server.url("localhost"), None, UNKNOWN_ISSUER),
-        (
-            server.url("localhost"),
-            Some(certificates.other_ca()),
-            UNKNOWN_ISSUER,
-        ),
-        (server.url("127.0.0.1"), Some(certificates.ca()), WRONG_HOST),
-    ] {
+    for (url, ca, expected) in refused(|host| server.url(host), &certificates) {
         let error = database(url, ca).database().await.unwrap_err();
         assert!(matches!(error, InfraError::Database { .. }), "{error}");
         assert_certificate_error(&error, expected);
@@ -191,15 +200,7 @@ async fn redis_verifies_the_server_with_the_configured_ca() {
         .expect("an event in time");
     assert_eq!(event, Some(BusEvent::Message(b"hello".to_vec())));
 
-    for (url, ca, expected) in [
-        (server.url("localhost"), None, UNKNOWN_ISSUER),
-        (
-            server.url("localhost"),
-            Some(certificates.other_ca()),
-            UNKNOWN_ISSUER,
-        ),
-        (server.url("127.0.0.1"), Some(certificates.ca()), WRONG_HOST),
-    ] {
+    for (url, ca, expected) in refused(|host| server.url(host), &certificates) {
         let error = redis(url, ca)
             .redis()
             .await
@@ -261,15 +262,7 @@ async fn rabbitmq_verifies_the_broker_with_the_configured_ca() {
     stop.cancel();
     drop(deliveries);
 
-    for (url, ca, expected) in [
-        (server.url("localhost"), None, UNKNOWN_ISSUER),
-        (
-            server.url("localhost"),
-            Some(certificates.other_ca()),
-            UNKNOWN_ISSUER,
-        ),
-        (server.url("127.0.0.1"), Some(certificates.ca()), WRONG_HOST),
-    ] {
+    for (url, ca, expected) in refused(|host| server.url(host), &certificates) {
         let error = amqp(url, ca)
             .broker()
             .await
