@@ -12,6 +12,9 @@
 //! Redis (cluster).
 
 pub mod domain;
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod http;
 mod parts;
 pub mod password;

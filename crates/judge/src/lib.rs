@@ -18,6 +18,9 @@
 
 pub mod cli;
 pub mod export;
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub mod fuzzing;
 mod judge;
 mod language;
 pub mod package;

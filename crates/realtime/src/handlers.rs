@@ -22,7 +22,7 @@ use crate::session::{FollowError, Limits, SendError, Session, Sink};
 
 /// The handshake's `auth` payload.
 #[derive(Deserialize)]
-struct Handshake {
+pub(crate) struct Handshake {
     token: String,
 }
 

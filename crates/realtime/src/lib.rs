@@ -12,6 +12,9 @@
 pub mod access;
 pub mod clients;
 pub mod fanout;
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod handlers;
 pub mod metrics;
 mod parts;

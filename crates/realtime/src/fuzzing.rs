@@ -1,0 +1,110 @@
+//! What the `socketio` fuzz target (`fuzz/fuzz_targets/socketio.rs`) checks, here so that
+//! the ordinary tests replay its committed corpus (`fuzz/corpus/socketio/`) through the
+//! same code. Compiled for tests and with the `fuzzing` feature.
+//!
+//! It decodes client traffic the way the server does: Engine.IO v4 frames (a polling
+//! body separates them with 0x1e; a websocket sends one per message), the Socket.IO
+//! packet in each with socketioxide's default parser (binary frames completing a binary
+//! event), then the payloads this service reads: the handshake's `auth` ([`Handshake`]),
+//! and `battle:join`/`battle:leave` ([`JoinRequest`], [`LeaveRequest`]).
+
+use contracts::realtime::{JoinRequest, LeaveRequest};
+use engineioxide_core::{Packet as EnginePacket, ProtocolVersion};
+use socketioxide_core::Value;
+use socketioxide_core::packet::{Packet, PacketData};
+use socketioxide_core::parser::{Parse, ParseConfig, ParserState};
+use socketioxide_parser_common::CommonParser;
+
+use crate::handlers::Handshake;
+
+/// Beyond not panicking: an Engine.IO frame that parses is re-encoded to one that parses
+/// to the same packet; a text Socket.IO packet that decodes is encoded to one that
+/// decodes to the same packet; a join or leave request that decodes serialises to JSON
+/// that reads back to the same request.
+pub fn socketio(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let config = ParseConfig::default();
+    let state = ParserState::default();
+    for frame in text.split('\u{1e}') {
+        let Ok(packet) = EnginePacket::parse(ProtocolVersion::V4, frame.to_owned()) else {
+            continue;
+        };
+        let encoded = String::from(packet.clone());
+        let again = EnginePacket::parse(ProtocolVersion::V4, encoded.clone());
+        assert_eq!(
+            again.ok(),
+            Some(packet.clone()),
+            "engine.io frame {encoded:?}"
+        );
+        let decoded = match packet {
+            EnginePacket::Message(message) => CommonParser.decode_str(&config, &state, message),
+            EnginePacket::Binary(binary) => CommonParser.decode_bin(&config, &state, binary),
+            _ => continue,
+        };
+        if let Ok(packet) = decoded {
+            round_trip(&config, &packet);
+            payloads(packet);
+        }
+    }
+}
+
+/// A packet without attachments encodes to text that decodes to the same packet.
+fn round_trip(config: &ParseConfig, packet: &Packet) {
+    let Value::Str(text, None) = CommonParser.encode(packet.clone()) else {
+        return;
+    };
+    let again = CommonParser.decode_str(config, &ParserState::default(), text.clone());
+    assert_eq!(
+        again.ok().as_ref(),
+        Some(packet),
+        "socket.io packet {text:?}"
+    );
+}
+
+/// The payloads the handlers read, decoded as their extractors do.
+fn payloads(packet: Packet) {
+    match packet.inner {
+        PacketData::Connect(auth) => {
+            let _: Result<Handshake, _> = CommonParser.decode_default(auth.as_ref());
+        }
+        PacketData::Event(value, _) | PacketData::BinaryEvent(value, _) => {
+            if CommonParser.read_event(&value).is_err() {
+                return;
+            }
+            let mut join_value = value.clone();
+            if let Ok(request) = CommonParser.decode_value::<JoinRequest>(&mut join_value, true) {
+                let json = serde_json::to_string(&request).expect("serialising a request");
+                let back: JoinRequest = serde_json::from_str(&json).expect("reading it back");
+                assert_eq!(back, request);
+            }
+            let mut leave_value = value;
+            if let Ok(request) = CommonParser.decode_value::<LeaveRequest>(&mut leave_value, true) {
+                let json = serde_json::to_string(&request).expect("serialising a request");
+                let back: LeaveRequest = serde_json::from_str(&json).expect("reading it back");
+                assert_eq!(back, request);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    /// The committed fuzz corpus, replayed on every `cargo test` (no libFuzzer needed).
+    #[test]
+    fn fuzz_corpus_socketio() {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/socketio");
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|e| e.expect("a corpus entry").path())
+            .collect();
+        files.sort();
+        assert!(!files.is_empty(), "{} has no corpus", dir.display());
+        for file in files {
+            println!("{}", file.display());
+            super::socketio(&std::fs::read(&file).expect("reading a corpus file"));
+        }
+    }
+}
