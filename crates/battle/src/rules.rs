@@ -414,6 +414,30 @@ pub fn judged(
     Some(change)
 }
 
+/// A submission whose `resend_at_ms` has come. Its job is sent again under `job_id` while
+/// it has an attempt left — also after the battle ended when the job never reached the
+/// judge (a failed send gives its attempt back: `attempts` is 0), so that it still gets
+/// its real verdict (kept on the submission only). Otherwise it ends as `lost` (IE): a
+/// second overdue result, or an overdue one whose battle is over and cannot change.
+pub fn overdue(
+    battle: &Battle,
+    submission: &Submission,
+    job_id: Uuid,
+    lost: Judgement,
+    now: i64,
+    timing: &Timing,
+) -> Option<Change> {
+    let due = submission.resend_at_ms.is_some_and(|t| t <= now);
+    if !submission.is_judging() || !due {
+        return None;
+    }
+    let never_sent = submission.attempts == 0;
+    if submission.attempts >= 2 || (battle.state.is_over() && !never_sent) {
+        return judged(battle, submission, lost, now);
+    }
+    Some(resend(battle, submission, job_id, now, timing))
+}
+
 /// The submission's job is sent again under a new id (its result never came).
 pub fn resend(
     battle: &Battle,

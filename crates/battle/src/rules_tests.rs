@@ -417,3 +417,56 @@ fn submissions_are_limited_per_player() {
         Some(Refusal::SubmissionLimit)
     );
 }
+
+#[test]
+fn an_overdue_job_is_sent_again_once_then_ends_as_ie() {
+    let (battle, a, _) = active();
+    let s = submission(&battle, a.user_id, 6_000);
+    let battle = after(&submit(&battle, s.clone(), 6_000).expect("submitted"));
+    let lost = || verdict(Verdict::InternalError, 0);
+    let job = Uuid::new_v4();
+    assert!(
+        overdue(&battle, &s, job, lost(), 25_999, &TIMING).is_none(),
+        "not due yet"
+    );
+    let again = overdue(&battle, &s, job, lost(), 26_000, &TIMING).expect("due");
+    let resent = again.update_submission.expect("sent again");
+    assert_eq!((resent.job_id, resent.attempts), (job, 2));
+    assert_eq!(resent.resend_at_ms, Some(26_000 + TIMING.result_timeout_ms));
+    let given_up = overdue(&battle, &resent, Uuid::new_v4(), lost(), 46_000, &TIMING)
+        .expect("due again");
+    assert_eq!(
+        given_up.update_submission.and_then(|s| s.verdict),
+        Some(Verdict::InternalError)
+    );
+}
+
+#[test]
+fn a_job_that_never_reached_the_judge_is_sent_even_after_the_battle_ended() {
+    let (battle, a, b) = active();
+    let s = submission(&battle, b.user_id, 6_000);
+    let battle = after(&submit(&battle, s.clone(), 6_000).expect("submitted"));
+    let over = after(&resign(&battle, a.user_id, 7_000).expect("resigned"));
+    let lost = || verdict(Verdict::InternalError, 0);
+    // The send failed (execution was down): the attempt was given back, due soon.
+    let unsent = Submission {
+        attempts: 0,
+        resend_at_ms: Some(8_000),
+        ..s.clone()
+    };
+    let job = Uuid::new_v4();
+    let change = overdue(&over, &unsent, job, lost(), 8_000, &TIMING).expect("due");
+    let sent = change.update_submission.expect("sent");
+    assert_eq!((sent.job_id, sent.verdict), (job, None));
+    assert!(change.events.is_empty());
+    // One that did reach the judge and whose result is overdue ends as IE once it is over.
+    let late = Submission {
+        resend_at_ms: Some(26_000),
+        ..s
+    };
+    let change = overdue(&over, &late, job, lost(), 26_000, &TIMING).expect("due");
+    assert_eq!(
+        change.update_submission.and_then(|s| s.verdict),
+        Some(Verdict::InternalError)
+    );
+}

@@ -208,7 +208,8 @@ pub async fn clock_once(service: &BattleService) -> Result<(), crate::BattleErro
 }
 
 /// A submission whose result is overdue: its job is sent again under a new id, once;
-/// after that — or when its battle is already over — it ends as IE.
+/// after that — or when its battle is over and the job did reach the judge — it ends as
+/// IE (`rules::overdue`).
 #[tracing::instrument(skip(service, timing))]
 async fn overdue(
     service: &BattleService,
@@ -216,24 +217,26 @@ async fn overdue(
     timing: &rules::Timing,
 ) -> Result<(), crate::BattleError> {
     let job_id = Uuid::now_v7();
-    let mut resent = false;
+    // Some(true): sent again; Some(false): ended as IE; None: nothing was due.
+    let mut resent = None;
     service
         .apply_submission(sid, |b, s| {
-            resent = false;
-            let due = s.resend_at_ms.is_some_and(|t| t <= now_ms());
-            if !s.is_judging() || !due {
-                return Ok(None);
-            }
-            if s.attempts >= 2 || b.state.is_over() {
-                return Ok(rules::judged(b, s, lost(), now_ms()));
-            }
-            resent = true;
-            Ok(Some(rules::resend(b, s, job_id, now_ms(), timing)))
+            let change = rules::overdue(b, s, job_id, lost(), now_ms(), timing);
+            resent = change.as_ref().map(|c| {
+                c.update_submission
+                    .as_ref()
+                    .is_some_and(|u| u.job_id == job_id)
+            });
+            Ok(change)
         })
         .await?;
-    if !resent {
-        tracing::warn!(submission = %sid, "result never came; judged IE");
-        return Ok(());
+    match resent {
+        None => return Ok(()),
+        Some(false) => {
+            tracing::warn!(submission = %sid, "result never came; judged IE");
+            return Ok(());
+        }
+        Some(true) => {}
     }
     let Some(s) = service.store.submission(sid).await? else {
         return Ok(());
