@@ -291,3 +291,30 @@ async fn the_ingress_serves_the_web_app_and_leaves_api_paths_to_the_services() {
     );
     assert_eq!(header(&response, "content-security-policy"), "");
 }
+
+#[tokio::test]
+async fn a_service_with_no_replica_up_is_a_503_problem_not_a_bad_gateway_page() {
+    // A port nothing listens on: every connection is refused, as while a replica restarts.
+    let down: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let upstreams: Vec<(&str, Vec<SocketAddr>)> =
+        ["AUTH", "BATTLE", "EXECUTION", "RATING", "REALTIME"]
+            .into_iter()
+            .map(|name| (name, vec![down]))
+            .collect();
+    let ingress = Ingress::start(&upstreams).await;
+    let client = reqwest::Client::new();
+    let response = client
+        .post(format!("{}/api/battle/queue", ingress.base))
+        .json(&serde_json::json!({"mode": "rated"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(header(&response, "retry-after"), "1");
+    let body = assert_problem(
+        response,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "upstream_unavailable",
+    )
+    .await;
+    assert_eq!(body["status"], 503);
+}
