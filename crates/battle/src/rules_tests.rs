@@ -433,8 +433,8 @@ fn an_overdue_job_is_sent_again_once_then_ends_as_ie() {
     let resent = again.update_submission.expect("sent again");
     assert_eq!((resent.job_id, resent.attempts), (job, 2));
     assert_eq!(resent.resend_at_ms, Some(26_000 + TIMING.result_timeout_ms));
-    let given_up = overdue(&battle, &resent, Uuid::new_v4(), lost(), 46_000, &TIMING)
-        .expect("due again");
+    let given_up =
+        overdue(&battle, &resent, Uuid::new_v4(), lost(), 46_000, &TIMING).expect("due again");
     assert_eq!(
         given_up.update_submission.and_then(|s| s.verdict),
         Some(Verdict::InternalError)
