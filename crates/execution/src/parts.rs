@@ -1,20 +1,21 @@
 //! The execution service put together over an [`Infra`]: the API, and the sandbox
-//! workers of this process. Job records live in Redis (cluster) or in the process
-//! (embedded); jobs and results go through the infrastructure's message broker; problem
-//! packages come from its blob store.
+//! workers of this process. Job records live in Redis (cluster) or in the embedded SQLite
+//! file (embedded); jobs and results go through the infrastructure's message broker
+//! (RabbitMQ, or the same SQLite file); problem packages come from its blob store.
 
 use std::sync::Arc;
 
 use contracts::names;
 use platform::auth::SharedVerifier;
 use platform::health::{CheckError, ReadinessCheck};
+use platform::infra::Database;
 use platform::shutdown::Shutdown;
 use platform::{Infra, ServiceParts, StartError};
 
 use crate::engine::Engine;
 use crate::queue::JobQueue;
 use crate::service::ExecutionService;
-use crate::store::{JobStore, MemoryJobStore, RedisJobStore};
+use crate::store::{JobStore, RedisJobStore, SqliteJobStore};
 use crate::worker::Workers;
 use crate::{ExecutionSettings, http};
 
@@ -41,7 +42,13 @@ pub async fn parts(
     let ttl = std::time::Duration::from_secs(settings.result_ttl_secs);
     let store: Arc<dyn JobStore> = match infra.redis().await? {
         Some(redis) => Arc::new(RedisJobStore::new(redis.connection, &redis.prefix, ttl)),
-        None => Arc::new(MemoryJobStore::new(ttl)),
+        // Embedded: beside the broker's queues in the SQLite file, so both survive a restart.
+        None => match infra.database().await? {
+            Database::Sqlite(pool) => {
+                Arc::new(SqliteJobStore::new(pool, ttl).await.map_err(setup)?)
+            }
+            Database::Postgres(_) => return Err(setup("job records need Redis or SQLite")),
+        },
     };
     let queue = JobQueue::new(infra.broker().await?).await.map_err(setup)?;
     let packages = infra.blobs(names::EXECUTION_PACKAGES).await?;

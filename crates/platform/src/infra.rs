@@ -1,8 +1,8 @@
 //! The infrastructure services are built on, one [`Infra`] per mode.
 //!
 //! - Embedded: an SQLite file in the data directory, which also holds the durable streams
-//!   ([`SqliteStream`], so they survive a restart), and in-process stand-ins for RabbitMQ
-//!   ([`MemoryBroker`]), Redis pub/sub ([`MemoryBus`]) and the shared blob store
+//!   ([`SqliteStream`]) and the message broker ([`SqliteBroker`]), so both survive a
+//!   restart, and in-process stand-ins for Redis pub/sub ([`MemoryBus`]) and the shared blob store
 //!   ([`MemoryBlobs`]). One `Infra` is shared by every service of the process, so the
 //!   stand-ins connect them as the real servers would.
 //! - Cluster: PostgreSQL, Redis and RabbitMQ, each connected the first time a service
@@ -25,7 +25,7 @@ use crate::blobs::{BlobStore, MemoryBlobs, RedisBlobs};
 use crate::bus::{EventBus, MemoryBus, RedisBus};
 use crate::db::PostgresError;
 use crate::health::{BrokerCheck, DatabaseCheck, ReadinessCheck, RedisCheck};
-use crate::messaging::{AmqpBroker, AmqpConnectError, MemoryBroker, MessageBroker, QueueError};
+use crate::messaging::{AmqpBroker, AmqpConnectError, MessageBroker, QueueError, SqliteBroker};
 use crate::redis::RedisClientError;
 use crate::streams::{DurableStream, RedisStream, SqliteStream, StreamError};
 use crate::tls::{CaFile, TlsError};
@@ -127,6 +127,8 @@ pub enum InfraError {
     Tls(#[from] TlsError),
     #[error("connecting to RabbitMQ: {0}")]
     Amqp(#[from] QueueError),
+    #[error("opening the embedded message broker: {0}")]
+    Broker(QueueError),
     #[error("opening the durable streams: {0}")]
     Streams(#[from] StreamError),
 }
@@ -154,7 +156,7 @@ enum Backend {
     Embedded {
         data_dir: PathBuf,
         database: SqlitePool,
-        broker: MemoryBroker,
+        broker: SqliteBroker,
         bus: MemoryBus,
         streams: SqliteStream,
         blobs: MemoryBlobs,
@@ -176,7 +178,7 @@ struct Cluster {
 
 impl Infra {
     /// Creates the data directory (mode 0700) and opens (or creates) the database in it,
-    /// with the durable streams' tables.
+    /// with the durable streams' and the broker's tables.
     pub async fn embedded(settings: &EmbeddedSettings) -> Result<Self, InfraError> {
         let data_dir = settings.data_dir.clone();
         std::fs::DirBuilder::new()
@@ -196,11 +198,14 @@ impl Infra {
                     source,
                 })?;
         let streams = SqliteStream::new(database.clone()).await?;
+        let broker = SqliteBroker::new(database.clone())
+            .await
+            .map_err(InfraError::Broker)?;
         let infra = Self {
             backend: Backend::Embedded {
                 data_dir,
                 database: database.clone(),
-                broker: MemoryBroker::new(),
+                broker,
                 bus: MemoryBus::new(),
                 streams,
                 blobs: MemoryBlobs::default(),

@@ -13,6 +13,7 @@ mod battle_refusals;
 mod binary;
 mod browser;
 mod durability;
+mod embedded_restart;
 mod execution;
 mod health;
 mod helpers;

@@ -1,4 +1,5 @@
-//! [`JobStore`] in process memory, for embedded mode.
+//! [`JobStore`] in process memory: lost with the process, for tests and tools
+//! (embedded mode uses [`SqliteJobStore`](super::SqliteJobStore)).
 
 use std::collections::HashMap;
 use std::sync::Mutex;

@@ -1,12 +1,14 @@
 //! Job records, cached results and per-user in-flight counts:
-//! [`JobStore`], in Redis (cluster) or in memory (embedded). Both pass the suite in
-//! `tests/store.rs`.
+//! [`JobStore`], in Redis (cluster), in the embedded SQLite file (embedded) or in memory
+//! (tests). All pass the suite in `tests/suites/store.rs`.
 
 mod memory;
 mod redis;
+mod sqlite;
 
 pub use memory::MemoryJobStore;
 pub use redis::RedisJobStore;
+pub use sqlite::SqliteJobStore;
 
 use contracts::execution::JobResult;
 use serde::{Deserialize, Serialize};
@@ -39,6 +41,8 @@ pub struct JobRecord {
 pub enum StoreError {
     #[error("redis: {0}")]
     Redis(#[from] ::redis::RedisError),
+    #[error("the embedded database: {0}")]
+    Database(#[from] sqlx::Error),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
 }

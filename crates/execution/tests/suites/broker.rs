@@ -1,28 +1,40 @@
-//! Execution's job queue (`JobQueue`) on the in-process broker and on RabbitMQ.
+//! Execution's job queue (`JobQueue`) on the in-process broker, the SQLite one and
+//! RabbitMQ.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use contracts::execution::{JobResult, JudgeJob, Task, Verdict};
 use execution::queue::JobQueue;
-use platform::messaging::{AmqpBroker, Delivery, MemoryBroker};
+use platform::messaging::{AmqpBroker, Delivery, MemoryBroker, SqliteBroker};
+use testkit::TestDatabase;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-async fn memory() -> JobQueue {
-    JobQueue::new(Arc::new(MemoryBroker::new())).await.unwrap()
+async fn memory() -> (Option<TestDatabase>, JobQueue) {
+    let queue = JobQueue::new(Arc::new(MemoryBroker::new())).await.unwrap();
+    (None, queue)
 }
 
-async fn rabbit() -> JobQueue {
+async fn sqlite() -> (Option<TestDatabase>, JobQueue) {
+    let database = TestDatabase::sqlite();
+    let pool = platform::db::connect_sqlite(database.path()).await.unwrap();
+    let broker = SqliteBroker::new(pool).await.unwrap();
+    let queue = JobQueue::new(Arc::new(broker)).await.unwrap();
+    (Some(database), queue)
+}
+
+async fn rabbit() -> (Option<TestDatabase>, JobQueue) {
     let broker = AmqpBroker::connect(&testkit::amqp_url(), &testkit::unique_prefix())
         .await
         .unwrap();
-    JobQueue::new(Arc::new(broker)).await.unwrap()
+    (None, JobQueue::new(Arc::new(broker)).await.unwrap())
 }
 
-testkit::suite!(
+testkit::suite_with_guard!(
     memory => memory().await,
+    sqlite => sqlite().await,
     rabbit => rabbit().await;
     published_jobs_are_delivered_and_acked_once,
     judge_jobs_overtake_waiting_runs,

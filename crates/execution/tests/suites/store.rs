@@ -1,29 +1,39 @@
-//! The `JobStore` contract, in memory and in Redis.
+//! The `JobStore` contract, in memory, in SQLite and in Redis.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use contracts::execution::{JobResult, Verdict};
-use execution::store::{JobRecord, JobState, JobStore, MemoryJobStore, RedisJobStore, now_ms};
+use execution::store::{
+    JobRecord, JobState, JobStore, MemoryJobStore, RedisJobStore, SqliteJobStore, now_ms,
+};
+use testkit::TestDatabase;
 use uuid::Uuid;
 
-async fn memory() -> Arc<dyn JobStore> {
-    Arc::new(MemoryJobStore::new(Duration::from_secs(60)))
+async fn memory() -> (Option<TestDatabase>, Arc<dyn JobStore>) {
+    (None, Arc::new(MemoryJobStore::new(Duration::from_secs(60))))
 }
 
-async fn redis() -> Arc<dyn JobStore> {
+async fn sqlite() -> (Option<TestDatabase>, Arc<dyn JobStore>) {
+    let database = TestDatabase::sqlite();
+    let pool = platform::db::connect_sqlite(database.path()).await.unwrap();
+    let store = SqliteJobStore::new(pool, Duration::from_secs(60))
+        .await
+        .unwrap();
+    (Some(database), Arc::new(store))
+}
+
+async fn redis() -> (Option<TestDatabase>, Arc<dyn JobStore>) {
     let conn = platform::redis::connect(&testkit::redis_url())
         .await
         .unwrap();
-    Arc::new(RedisJobStore::new(
-        conn,
-        &testkit::unique_prefix(),
-        Duration::from_secs(60),
-    ))
+    let store = RedisJobStore::new(conn, &testkit::unique_prefix(), Duration::from_secs(60));
+    (None, Arc::new(store))
 }
 
-testkit::suite!(
+testkit::suite_with_guard!(
     memory => memory().await,
+    sqlite => sqlite().await,
     redis => redis().await;
     admitted_jobs_move_from_queued_to_running_to_done,
     a_job_keeps_its_first_result,

@@ -1,10 +1,10 @@
-//! [`MessageBroker`] in process memory (embedded mode), with RabbitMQ's semantics for
+//! [`MessageBroker`] in process memory, with RabbitMQ's semantics for
 //! what CodeArena uses: direct and fanout exchanges, priority queues, prefetch, settling
 //! (a delivery dropped unsettled goes back, marked redelivered), dead-letter exchanges,
 //! and subscriber queues that keep messages while nobody consumes them.
 //!
-//! Messages live as long as the process: embedded mode has one process, and a restart
-//! loses what was queued.
+//! Messages live as long as the process, so a restart loses what was queued: for tests
+//! and tools; embedded mode uses [`SqliteBroker`](super::SqliteBroker).
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};

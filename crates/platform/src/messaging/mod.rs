@@ -1,5 +1,7 @@
 //! Durable messaging between services: a [`MessageBroker`] on RabbitMQ
-//! ([`AmqpBroker`], cluster mode) or in process memory ([`MemoryBroker`], embedded mode).
+//! ([`AmqpBroker`], cluster mode), in the embedded SQLite file ([`SqliteBroker`],
+//! embedded mode: what was queued survives a restart) or in process memory
+//! ([`MemoryBroker`], for tests and tools that may lose their messages).
 //!
 //! The model is AMQP's, reduced to what CodeArena uses: exchanges (direct or fanout)
 //! route persistent messages to durable queues; a queue may order by priority and send
@@ -17,9 +19,11 @@
 
 mod amqp;
 mod memory;
+mod sqlite;
 
 pub use amqp::{AmqpBroker, AmqpConnectError};
 pub use memory::MemoryBroker;
+pub use sqlite::SqliteBroker;
 
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -42,6 +46,8 @@ pub enum QueueError {
     AlreadySettled,
     #[error("cannot encode the message: {0}")]
     Encode(#[from] serde_json::Error),
+    #[error("the embedded database: {0}")]
+    Database(#[from] sqlx::Error),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,30 +1,45 @@
-//! The `MessageBroker` contract, run against the in-process broker and RabbitMQ: the
-//! semantics services rely on (durable subscriptions, settling, dead-lettering, routing).
-//! Execution's own queue is tested on top of both in `crates/execution/tests`.
+//! The `MessageBroker` contract, run against the in-process broker, the SQLite one and
+//! RabbitMQ: the semantics services rely on (durable subscriptions, settling,
+//! dead-lettering, routing). Then what only SQLite's shows: messages, bindings and
+//! deliveries in flight surviving a restart. Execution's own queue is tested on top of
+//! all three in `crates/execution/tests`.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use platform::messaging::{
     AmqpBroker, Delivery, ExchangeKind, MemoryBroker, MessageBroker, Outgoing, Queue, QueueError,
-    Topology,
+    SqliteBroker, Topology,
 };
+use testkit::TestDatabase;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-async fn memory() -> Arc<dyn MessageBroker> {
-    Arc::new(MemoryBroker::new())
+async fn memory() -> (Option<TestDatabase>, Arc<dyn MessageBroker>) {
+    (None, Arc::new(MemoryBroker::new()))
 }
 
-async fn rabbit() -> Arc<dyn MessageBroker> {
+async fn sqlite() -> (Option<TestDatabase>, Arc<dyn MessageBroker>) {
+    let database = TestDatabase::sqlite();
+    let broker = sqlite_broker(&database).await;
+    (Some(database), Arc::new(broker))
+}
+
+async fn sqlite_broker(database: &TestDatabase) -> SqliteBroker {
+    let pool = platform::db::connect_sqlite(database.path()).await.unwrap();
+    SqliteBroker::new(pool).await.unwrap()
+}
+
+async fn rabbit() -> (Option<TestDatabase>, Arc<dyn MessageBroker>) {
     let broker = AmqpBroker::connect(&testkit::amqp_url(), &testkit::unique_prefix())
         .await
         .unwrap();
-    Arc::new(broker)
+    (None, Arc::new(broker))
 }
 
-testkit::suite!(
+testkit::suite_with_guard!(
     memory => memory().await,
+    sqlite => sqlite().await,
     rabbit => rabbit().await;
     a_subscription_keeps_messages_while_its_subscriber_is_away,
     an_unsettled_message_comes_back_to_the_subscription,
@@ -192,4 +207,88 @@ async fn publishing_to_an_undeclared_exchange_fails(broker: Arc<dyn MessageBroke
     assert!(result.is_err(), "{result:?}");
     // The broker is still usable afterwards.
     broker.ping().await.unwrap();
+}
+
+/// A work queue bound to a direct exchange, for the restart tests.
+fn work_topology() -> Topology {
+    Topology::default()
+        .exchange("work", ExchangeKind::Direct)
+        .queue(Queue {
+            name: "work".into(),
+            max_priority: Some(5),
+            dead_letter_exchange: None,
+        })
+        .bind("work", "work", "task")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_keeps_queued_messages_and_bindings_across_a_restart() {
+    let database = TestDatabase::sqlite();
+    let before: Arc<dyn MessageBroker> = Arc::new(sqlite_broker(&database).await);
+    before.declare(&work_topology()).await.unwrap();
+    for (text, priority) in [("low", 1), ("high", 5)] {
+        let message = Outgoing {
+            priority,
+            mandatory: true,
+            ..Outgoing::new(text.as_bytes(), text)
+        };
+        before.publish("work", "task", message).await.unwrap();
+    }
+    drop(before);
+
+    let after: Arc<dyn MessageBroker> = Arc::new(sqlite_broker(&database).await);
+    // Bound before anyone declares again: a publish right after a restart is not lost.
+    let message = Outgoing {
+        mandatory: true,
+        ..Outgoing::new(b"later", "later")
+    };
+    after.publish("work", "task", message).await.unwrap();
+    assert_eq!(after.depth("work").await.unwrap(), 3);
+    let stop = CancellationToken::new();
+    let mut rx = after.consume("work", 1, stop.clone());
+    for expected in ["high", "low", "later"] {
+        let delivery = next(&mut rx).await;
+        assert_eq!(delivery.payload, expected.as_bytes());
+        assert!(!delivery.redelivered);
+        delivery.ack.ack().await.unwrap();
+    }
+    depth_becomes(&after, "work", 0).await;
+    stop.cancel();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_redelivers_what_a_dead_process_held_unsettled() {
+    let database = TestDatabase::sqlite();
+    let before: Arc<dyn MessageBroker> = Arc::new(sqlite_broker(&database).await);
+    before.declare(&work_topology()).await.unwrap();
+    for text in ["taken", "waiting"] {
+        before
+            .publish("work", "task", Outgoing::new(text.as_bytes(), text))
+            .await
+            .unwrap();
+    }
+    let stop = CancellationToken::new();
+    let mut rx = before.consume("work", 1, stop.clone());
+    let held = next(&mut rx).await;
+    assert_eq!(held.payload, b"taken");
+    // The process dies holding it: nothing settles it, nothing puts it back.
+    std::mem::forget(held);
+    stop.cancel();
+    drop(rx);
+
+    let after: Arc<dyn MessageBroker> = Arc::new(sqlite_broker(&database).await);
+    depth_becomes(&after, "work", 2).await;
+    let stop = CancellationToken::new();
+    let mut rx = after.consume("work", 2, stop.clone());
+    let again = next(&mut rx).await;
+    assert_eq!(again.payload, b"taken", "it keeps its place");
+    assert!(again.redelivered);
+    let waiting = next(&mut rx).await;
+    assert_eq!(waiting.payload, b"waiting");
+    assert!(!waiting.redelivered);
+    again.ack.ack().await.unwrap();
+    waiting.ack.ack().await.unwrap();
+    depth_becomes(&after, "work", 0).await;
+    assert!(nothing_within(&mut rx, Duration::from_millis(300)).await);
+    stop.cancel();
 }
