@@ -13,6 +13,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use crate::protocol::{self, Hello, HelloReply, RunReply, RunRequest};
+use crate::shared_file::SharedFile;
 use crate::spec::{CollectedFile, Pipes, RunOutcome, RunSpec, SandboxConfig, SandboxError, Source};
 use crate::sys;
 use crate::zygote::ZYGOTE_ENV;
@@ -138,7 +139,7 @@ fn spawn(config: &SandboxConfig) -> Result<(Zygote, String), SandboxError> {
 }
 
 /// An open descriptor for a source: host files are opened read-only, bytes go
-/// into an in-memory file.
+/// into an in-memory file, shared files are duplicated (never copied).
 fn source_fd(src: &Source) -> Result<OwnedFd, SandboxError> {
     match src {
         Source::File(p) => std::fs::File::open(p)
@@ -150,6 +151,9 @@ fn source_fd(src: &Source) -> Result<OwnedFd, SandboxError> {
             f.write_all(b).map_err(SandboxError::io("write memfd"))?;
             Ok(OwnedFd::from(f))
         }
+        Source::Shared(file) => file
+            .descriptor()
+            .map_err(SandboxError::io("dup shared file")),
     }
 }
 
@@ -163,27 +167,71 @@ fn read_sink(fd: OwnedFd) -> Result<Vec<u8>, SandboxError> {
     Ok(out)
 }
 
-/// Parses the collect stream written by the run's init. The data is produced
-/// by trusted code, but sizes are still checked rather than trusted.
-fn parse_collected(data: &[u8]) -> Result<Vec<CollectedFile>, SandboxError> {
-    let bad = || SandboxError::Internal("malformed collected files".into());
-    let mut out = Vec::new();
-    let mut rest = data;
-    while !rest.is_empty() {
-        let take = |rest: &mut &[u8], n: usize| -> Result<Vec<u8>, SandboxError> {
-            if rest.len() < n {
-                return Err(bad());
+/// Longest name a collect record may announce (file names are at most 255 bytes).
+const MAX_COLLECTED_NAME: usize = 4096;
+
+/// Fills `buf` from `fd` at `*offset` and moves past it.
+fn read_exact_at(fd: RawFd, offset: &mut u64, buf: &mut [u8]) -> Result<(), SandboxError> {
+    let mut done = 0;
+    while done < buf.len() {
+        let at = libc::off_t::try_from(*offset + done as u64)
+            .map_err(|_| SandboxError::Internal("malformed collected files".into()))?;
+        let rest = &mut buf[done..];
+        // SAFETY: rest is valid for its length.
+        let n = unsafe { libc::pread(fd, rest.as_mut_ptr().cast(), rest.len(), at) };
+        match n {
+            n if n > 0 => done += n as usize,
+            0 => return Err(SandboxError::Internal("malformed collected files".into())),
+            _ => {
+                let e = std::io::Error::last_os_error();
+                if e.kind() != std::io::ErrorKind::Interrupted {
+                    return Err(SandboxError::io("read collected files")(e));
+                }
             }
-            let (a, b) = rest.split_at(n);
-            *rest = b;
-            Ok(a.to_vec())
-        };
-        let name_len =
-            u32::from_le_bytes(take(&mut rest, 4)?.try_into().map_err(|_| bad())?) as usize;
-        let name = String::from_utf8(take(&mut rest, name_len)?).map_err(|_| bad())?;
-        let executable = take(&mut rest, 1)?[0] != 0;
-        let size = u64::from_le_bytes(take(&mut rest, 8)?.try_into().map_err(|_| bad())?) as usize;
-        let contents = take(&mut rest, size)?;
+        }
+    }
+    *offset += buf.len() as u64;
+    Ok(())
+}
+
+fn read_field<const N: usize>(fd: RawFd, offset: &mut u64) -> Result<[u8; N], SandboxError> {
+    let mut buf = [0u8; N];
+    read_exact_at(fd, offset, &mut buf)?;
+    Ok(buf)
+}
+
+/// Parses the collect stream written by the run's init
+/// (`[u32 name length][name][u8 executable][u64 size][contents]` records) without
+/// reading the contents: each file is copied by the kernel into a sealed memfd of its
+/// own ([`SharedFile`]), and the stream's pages are freed as it goes, so the host's
+/// memory does not grow with what was collected. The data is produced by trusted code,
+/// but sizes are still checked rather than trusted.
+fn parse_collected(fd: OwnedFd) -> Result<Vec<CollectedFile>, SandboxError> {
+    let bad = || SandboxError::Internal("malformed collected files".into());
+    let total = std::fs::File::from(fd.try_clone().map_err(SandboxError::io("dup collect"))?)
+        .metadata()
+        .map_err(SandboxError::io("stat collected files"))?
+        .len();
+    let raw = fd.as_raw_fd();
+    let mut out = Vec::new();
+    let mut offset = 0u64;
+    while offset < total {
+        let name_len = u32::from_le_bytes(read_field::<4>(raw, &mut offset)?) as usize;
+        if name_len > MAX_COLLECTED_NAME {
+            return Err(bad());
+        }
+        let mut name = vec![0u8; name_len];
+        read_exact_at(raw, &mut offset, &mut name)?;
+        let name = String::from_utf8(name).map_err(|_| bad())?;
+        let executable = read_field::<1>(raw, &mut offset)?[0] != 0;
+        let size = u64::from_le_bytes(read_field::<8>(raw, &mut offset)?);
+        if size > total - offset {
+            return Err(bad());
+        }
+        let contents = SharedFile::copy_range(raw, offset, size)
+            .map_err(SandboxError::io("copy a collected file"))?;
+        release(raw, offset, size);
+        offset += size;
         out.push(CollectedFile {
             name,
             contents,
@@ -191,6 +239,23 @@ fn parse_collected(data: &[u8]) -> Result<Vec<CollectedFile>, SandboxError> {
         });
     }
     Ok(out)
+}
+
+/// Frees the pages of a part of the collect stream already copied (best effort: the
+/// stream is dropped soon anyway).
+fn release(fd: RawFd, offset: u64, len: u64) {
+    let (Ok(offset), Ok(len)) = (libc::off_t::try_from(offset), libc::off_t::try_from(len)) else {
+        return;
+    };
+    // SAFETY: fallocate on our own memfd; punching a hole changes no other state.
+    unsafe {
+        libc::fallocate(
+            fd,
+            libc::FALLOC_FL_PUNCH_HOLE | libc::FALLOC_FL_KEEP_SIZE,
+            offset,
+            len,
+        )
+    };
 }
 
 impl Sandbox {
@@ -354,7 +419,7 @@ impl Sandbox {
             RunReply::ExecFailed(e) => return Err(SandboxError::Exec(e)),
             RunReply::Failed(e) => return Err(SandboxError::Internal(e)),
         };
-        let collected = parse_collected(&read_sink(collect)?)?;
+        let collected = parse_collected(collect)?;
         Ok(RunOutcome {
             status: r.status,
             cpu_time: Duration::from_nanos(r.cpu_ns),

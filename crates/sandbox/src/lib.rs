@@ -34,12 +34,14 @@ mod host;
 mod protocol;
 mod run;
 mod seccomp;
+mod shared_file;
 mod spec;
 mod sys;
 mod zygote;
 
 pub use host::Sandbox;
 pub use protocol::MAX_WORK_FILES;
+pub use shared_file::SharedFile;
 pub use spec::{
     BoxFile, CollectedFile, ExitStatus, LimitKind, Limits, Pipes, RunOutcome, RunSpec,
     SandboxConfig, SandboxError, Source,

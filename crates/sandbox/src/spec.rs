@@ -80,6 +80,9 @@ pub enum Source {
     /// sandboxed program could have written).
     File(PathBuf),
     Bytes(Vec<u8>),
+    /// Contents the host keeps in a sealed memfd (a collected file): passed by
+    /// descriptor, never copied.
+    Shared(crate::SharedFile),
 }
 
 /// Descriptors a program gets as its standard input and/or output instead of
@@ -265,7 +268,8 @@ pub enum LimitKind {
 #[derive(Debug, Clone)]
 pub struct CollectedFile {
     pub name: String,
-    pub contents: Vec<u8>,
+    /// In a sealed memfd, not on the heap (see [`crate::SharedFile`]).
+    pub contents: crate::SharedFile,
     pub executable: bool,
 }
 

@@ -114,7 +114,7 @@ impl Judge {
                     return r;
                 }
                 Some(next) => {
-                    input = Source::Bytes(next);
+                    input = Source::Shared(next);
                     feedback = j.feedback;
                 }
             }

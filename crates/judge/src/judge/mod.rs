@@ -116,7 +116,7 @@ fn collected_files(out: &RunOutcome) -> Vec<BoxFile> {
         .iter()
         .map(|c| BoxFile {
             name: c.name.clone(),
-            source: Source::Bytes(c.contents.clone()),
+            source: Source::Shared(c.contents.clone()),
             executable: c.executable,
         })
         .collect()

@@ -63,7 +63,7 @@ impl Judge {
         });
         files.extend(feedback.iter().map(|f| BoxFile {
             name: f.name.clone(),
-            source: Source::Bytes(f.contents.clone()),
+            source: Source::Shared(f.contents.clone()),
             executable: false,
         }));
         // A multi-pass validator's other feedback files persist between
@@ -127,7 +127,7 @@ pub(super) struct Judgement {
     pub(super) message: Option<String>,
     pub(super) score: Option<f64>,
     /// A multi-pass validator's `nextpass.in`: the next pass's input.
-    pub(super) next_pass: Option<Vec<u8>>,
+    pub(super) next_pass: Option<sandbox::SharedFile>,
     /// The other feedback files, put back for a multi-pass validator's next pass.
     pub(super) feedback: Vec<CollectedFile>,
 }
@@ -151,7 +151,8 @@ pub(super) fn judgement(problem: &Problem, v: &Program, out: &RunOutcome) -> Jud
         out.collected
             .iter()
             .find(|c| c.name == n)
-            .map(|c| truncate(&c.contents, 4096))
+            .and_then(|c| c.contents.read_prefix(4097).ok())
+            .map(|bytes| truncate(&bytes, 4096))
     };
     let message = file("judgemessage.txt").filter(|m| !m.trim().is_empty());
     let score = file("score.txt").and_then(|s| s.trim().parse::<f64>().ok());
