@@ -1,7 +1,8 @@
-//! Embedded mode killed (SIGKILL) with one job running and others queued, then started
-//! again on the same data directory: every accepted job is run after the restart (the one
-//! that was running is delivered again), and each job's one result is readable, as in
-//! cluster mode (`broker_restart.rs`, `durability.rs`).
+//! Embedded mode killed (SIGKILL) with one job done, one running and three queued, then
+//! started again on the same data directory: every accepted job is run after the restart
+//! (the one that was running is delivered again), and each job's result is readable,
+//! the one finished before the crash included, as in cluster mode (`broker_restart.rs`,
+//! `durability.rs`).
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -67,7 +68,23 @@ async fn embedded_mode_runs_every_accepted_job_after_a_crash() {
         .unwrap();
     let token = session["access_token"].as_str().unwrap().to_owned();
 
-    // The first job is still running when the process dies; the others wait behind it.
+    // One job is done before the crash: its result is still readable after it.
+    let response = client
+        .post(format!("{base}/api/execution/run"))
+        .bearer_auth(&token)
+        .json(&json!({"language": "python", "source": "print('before')\n", "stdin": ""}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    let body: Value = response.json().await.unwrap();
+    let done_before = body["job_id"].as_str().unwrap().to_owned();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while job(&client, &base, &token, &done_before, 20).await["state"] != "done" {
+        assert!(Instant::now() < deadline, "the first job never finished");
+    }
+
+    // The first of these is still running when the process dies; the others wait behind it.
     let mut jobs = Vec::new();
     for i in 0..4 {
         let source = if i == 0 {
@@ -101,6 +118,7 @@ async fn embedded_mode_runs_every_accepted_job_after_a_crash() {
     first.0.wait().unwrap();
 
     let (_second, base) = start(data.path()).await;
+    jobs.push((done_before, "before\n".to_owned()));
     for (id, stdout) in &jobs {
         let deadline = Instant::now() + Duration::from_secs(90);
         loop {
