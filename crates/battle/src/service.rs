@@ -24,6 +24,10 @@ use crate::store::{BattleStore, StoreError};
 const MAX_RETRIES: usize = 8;
 /// A failed send is tried again this soon (by the clock), once.
 const RESEND_AFTER_FAILURE_MS: i64 = 2_000;
+/// A new submission is due again this soon until its send is confirmed: if the replica that
+/// took it dies before sending, any replica's clock sends it after this, not after
+/// `result_timeout_secs`.
+const CONFIRM_SEND_MS: i64 = 15_000;
 /// Most events one page of the log returns.
 pub const MAX_EVENTS_PAGE: u32 = 500;
 
@@ -244,7 +248,7 @@ impl BattleService {
             submitted_at_ms: now,
             job_id: Uuid::now_v7(),
             attempts: 1,
-            resend_at_ms: Some(now + self.timing.result_timeout_ms),
+            resend_at_ms: Some(now + CONFIRM_SEND_MS),
             verdict: None,
             score: 0,
             total,
@@ -283,6 +287,7 @@ impl BattleService {
             problem_hash: battle.problem_hash.clone(),
         };
         let Err(e) = self.judging.judge(request).await else {
+            self.sent(submission).await;
             return;
         };
         tracing::warn!(error = %e, submission = %submission.id, "judge job not sent; the clock will try again");
@@ -305,6 +310,29 @@ impl BattleService {
             .await;
         if let Err(e) = postpone {
             tracing::warn!(error = %e, submission = %sid, "cannot reschedule the job");
+        }
+    }
+
+    /// The job reached execution: the result now has `result_timeout_secs` to come. (If
+    /// this write fails the clock sends the job again after `CONFIRM_SEND_MS`: a second
+    /// run, whose result supersedes the first's, never a lost one.)
+    async fn sent(&self, submission: &Submission) {
+        let until = now_ms() + self.timing.result_timeout_ms;
+        let job_id = submission.job_id;
+        let confirmed = self
+            .apply_submission(submission.id, |b, s| {
+                if !s.is_judging() || s.job_id != job_id || s.resend_at_ms >= Some(until) {
+                    return Ok(None);
+                }
+                let mut change = Change::of(b);
+                let mut s = s.clone();
+                s.resend_at_ms = Some(until);
+                change.update_submission = Some(s);
+                Ok(Some(change))
+            })
+            .await;
+        if let Err(e) = confirmed {
+            tracing::warn!(error = %e, submission = %submission.id, "cannot confirm the send; the clock will send it again");
         }
     }
 

@@ -117,10 +117,11 @@ export async function verify(calls, players, faults, database) {
     }
   }
   const reconnects = players.reduce((n, p) => n + p.connects - 1, 0);
-  checks.push(check("every socket saw every event of its battle, in order", sockets, { events, reconnects }));
+  const duplicates = players.reduce((n, p) => n + [...p.seen.values()].reduce((m, s) => m + s.duplicates, 0), 0);
+  checks.push(check("every socket saw every event of its battle, in order", sockets, { events, reconnects, duplicates }));
 
   // 5. No answer ≥ 500 but 503s while a fault was on (and a few seconds after it).
-  const bad = calls.bad.filter((c) => c.status !== 503 || faults.activeBetween(c.at, c.at).length === 0);
+  const bad = calls.bad.filter((c) => c.status !== 503 || faults.activeBetween(c.at, c.end).length === 0);
   checks.push(
     check("no 5xx except 503s during an outage", bad.map((c) => JSON.stringify(c)), {
       requests: calls.count,

@@ -59,7 +59,8 @@ export class Calls {
       }
       this.count++;
       if (status >= 500 || status === 0) {
-        this.bad.push({ at, method, route: Calls.route(path), status, code: parsed?.code ?? parsed?.error });
+        const code = parsed?.code ?? parsed?.error;
+        this.bad.push({ at, end: Date.now(), method, route: Calls.route(path), status, code });
       }
       const retry = status === 503 || status === 0;
       if (!retry || once || Date.now() > until) return { status, body: parsed };
@@ -95,7 +96,10 @@ export class Player {
     this.id = null;
     this.socket = null;
     this.connects = 0;
-    /** battle id → {seqs: [...], events: [...]} as this player's socket saw them. */
+    /**
+     * battle id → {seqs, events, duplicates} as this player's socket saw them: an event
+     * whose seq was seen already (two joins asking from the same point) is counted, not kept.
+     */
     this.seen = new Map();
     /** The battle being played, for re-joining its room after a reconnect. */
     this.current = null;
@@ -141,12 +145,16 @@ export class Player {
   }
 
   seenOf(battle) {
-    if (!this.seen.has(battle)) this.seen.set(battle, { seqs: [], events: [] });
+    if (!this.seen.has(battle)) this.seen.set(battle, { seqs: [], events: [], duplicates: 0 });
     return this.seen.get(battle);
   }
 
   onEvent(e) {
     const seen = this.seenOf(e.battle_id);
+    if (seen.seqs.length && e.seq <= seen.seqs[seen.seqs.length - 1]) {
+      seen.duplicates++;
+      return;
+    }
     seen.seqs.push(e.seq);
     seen.events.push(e);
   }

@@ -211,7 +211,7 @@ async function main() {
     battles: new Set(players.flatMap((p) => p.battles.map((b) => b.battle))).size,
     submissions: submissions.length,
     requests: calls.count,
-    faults: faults.log.map(({ name, outageMs, recoveryMs }) => ({ name, outageMs, recoveryMs })),
+    faults: faults.log.map(({ name, at, outageMs, recoveryMs }) => ({ name, at: new Date(at).toISOString(), outageMs, recoveryMs })),
     verdictLatencyMs: {
       steady: latencies(submissions.filter((s) => !s.duringFault?.length).map((s) => s.latencyMs)),
       duringFaults: latencies(submissions.filter((s) => s.duringFault?.length).map((s) => s.latencyMs)),
