@@ -228,9 +228,8 @@ fn parse_collected(fd: OwnedFd) -> Result<Vec<CollectedFile>, SandboxError> {
         if size > total - offset {
             return Err(bad());
         }
-        let contents = SharedFile::copy_range(raw, offset, size)
+        let contents = SharedFile::move_range(raw, offset, size)
             .map_err(SandboxError::io("copy a collected file"))?;
-        release(raw, offset, size);
         offset += size;
         out.push(CollectedFile {
             name,
@@ -239,23 +238,6 @@ fn parse_collected(fd: OwnedFd) -> Result<Vec<CollectedFile>, SandboxError> {
         });
     }
     Ok(out)
-}
-
-/// Frees the pages of a part of the collect stream already copied (best effort: the
-/// stream is dropped soon anyway).
-fn release(fd: RawFd, offset: u64, len: u64) {
-    let (Ok(offset), Ok(len)) = (libc::off_t::try_from(offset), libc::off_t::try_from(len)) else {
-        return;
-    };
-    // SAFETY: fallocate on our own memfd; punching a hole changes no other state.
-    unsafe {
-        libc::fallocate(
-            fd,
-            libc::FALLOC_FL_PUNCH_HOLE | libc::FALLOC_FL_KEEP_SIZE,
-            offset,
-            len,
-        )
-    };
 }
 
 impl Sandbox {

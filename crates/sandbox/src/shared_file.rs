@@ -10,8 +10,11 @@ use std::sync::Arc;
 
 use crate::sys;
 
-/// What `read_at` reads at a time when the kernel cannot copy by itself.
+/// What is read at a time when the kernel cannot copy by itself.
 const CHUNK: usize = 1 << 16;
+
+/// What [`SharedFile::move_range`] copies before freeing it in the source.
+const PIECE: u64 = 8 << 20;
 
 /// Immutable file contents in a sealed memfd. Clones share the file.
 #[derive(Clone)]
@@ -40,14 +43,16 @@ impl SharedFile {
         })
     }
 
-    /// A sealed copy of `len` bytes of `src` at `offset`, copied in the kernel where it
-    /// can (`copy_file_range`), else through a small buffer; never whole in memory.
-    pub(crate) fn copy_range(src: RawFd, offset: u64, len: u64) -> io::Result<SharedFile> {
+    /// Moves `len` bytes of the memfd `src` at `offset` into a sealed file of their own:
+    /// copied in the kernel where it can (`copy_file_range`), else through a small buffer,
+    /// never whole in memory; each piece of `src` is freed once copied, so the two files
+    /// together hold little more than `len` bytes at any time.
+    pub(crate) fn move_range(src: RawFd, offset: u64, len: u64) -> io::Result<SharedFile> {
         let fd = sys::memfd("collected", true)?;
         let mut copied = 0u64;
         let mut kernel_copy = true;
         while copied < len {
-            let want = usize::try_from(len - copied).unwrap_or(usize::MAX);
+            let want = usize::try_from((len - copied).min(PIECE)).unwrap_or(CHUNK);
             let n = if kernel_copy {
                 let mut from = to_off(offset + copied)?;
                 // SAFETY: both descriptors are open; `from` is a valid offset slot; the
@@ -89,6 +94,7 @@ impl SharedFile {
                     "collected file shorter than announced",
                 ));
             }
+            release(src, offset + copied, n);
             copied += n;
         }
         seal(&fd)?;
@@ -192,6 +198,23 @@ fn copy_through_buffer(src: RawFd, offset: u64, dst: RawFd, want: usize) -> io::
         sys::write_all(dst, &buf[..n])?;
         return Ok(n as u64);
     }
+}
+
+/// Frees `len` bytes of the memfd `fd` at `offset` (best effort: the source is
+/// dropped soon anyway).
+fn release(fd: RawFd, offset: u64, len: u64) {
+    let (Ok(offset), Ok(len)) = (to_off(offset), to_off(len)) else {
+        return;
+    };
+    // SAFETY: fallocate on a descriptor we hold; punching a hole keeps the size.
+    unsafe {
+        libc::fallocate(
+            fd,
+            libc::FALLOC_FL_PUNCH_HOLE | libc::FALLOC_FL_KEEP_SIZE,
+            offset,
+            len,
+        )
+    };
 }
 
 /// No more writes, growing or shrinking: every run sees the same contents.
