@@ -128,7 +128,11 @@ pub fn validate(judge: &[u8], team: &[u8], flags: &ValidatorFlags) -> Result<(),
             let rel_ok = flags
                 .float_relative_tolerance
                 .is_some_and(|e| diff <= e * jv.abs());
-            if !(abs_ok || rel_ok) {
+            // A token too large for an f64 reads as an infinity: it equals itself (the
+            // difference of two is NaN) and is within no tolerance of anything else
+            // (`e * inf` would take any number).
+            let finite = jv.is_finite() && tv.is_finite();
+            if !(jv == tv || (finite && (abs_ok || rel_ok))) {
                 return Err(format!(
                     "token {}: {} is not within tolerance of {}",
                     i + 1,
@@ -206,6 +210,20 @@ mod tests {
         assert!(validate(b"1.0\n", b"1.00\n", &ValidatorFlags::default()).is_err());
         // Non-number judge tokens still compare as text.
         assert!(validate(b"x 1.0\n", b"X 1.0000001\n", &f).is_ok());
+    }
+
+    /// Found by the `default_validator` fuzz target (`-3.E521` was refused against itself).
+    #[test]
+    fn numbers_beyond_f64_equal_themselves_and_nothing_else() {
+        let rel = flags("float_relative_tolerance 0.01");
+        let both = flags("float_tolerance 1e-6");
+        for f in [&rel, &both, &flags("float_absolute_tolerance 1")] {
+            assert!(validate(b"-3.E521\n", b"-3.E521\n", f).is_ok());
+            assert!(validate(b"1e999\n", b"2e999\n", f).is_ok(), "both +inf");
+            assert!(validate(b"1e999\n", b"-1e999\n", f).is_err());
+            assert!(validate(b"1e999\n", b"5\n", f).is_err());
+            assert!(validate(b"5\n", b"1e999\n", f).is_err());
+        }
     }
 
     #[test]
