@@ -43,7 +43,11 @@ export async function verify(calls, players, faults, database) {
     const player = sides[0].player;
     const view = (await calls.request("GET", `/api/battle/${id}`, player.token)).body;
     views.set(id, view);
-    if (sides.length !== 2) outcome.push(`${id}: ${sides.length} players recorded it`);
+    if (sides.length !== 2) {
+      const others = view?.players?.filter((p) => p.user_id !== player.id).map((p) => players.find((q) => q.id === p.user_id));
+      const trace = others?.map((o) => ({ name: o?.name, left: o?.left, battles: o?.battles.length }));
+      outcome.push(`${id}: ${sides.length} players recorded it; ${view?.state} (${view?.reason}); the other: ${JSON.stringify(trace)}`);
+    }
     if (view?.state !== "finished") outcome.push(`${id}: ${view?.state}`);
     else if (view.winner !== sides[0].record.expectedWinner || view.reason !== "accepted") {
       outcome.push(`${id}: winner ${view.winner} (${view.reason}), expected ${sides[0].record.expectedWinner}`);

@@ -207,10 +207,13 @@ export class Player {
     const battleId = await until("a match", async () => {
       if (this.matched) return this.matched;
       if (!stop.requested && ++polled % 8 !== 0) return null;
-      if (stop.requested) await this.calls.request("DELETE", "/api/battle/queue", this.token);
+      let left = null;
+      if (stop.requested) left = await this.calls.request("DELETE", "/api/battle/queue", this.token);
       const status = await this.calls.request("GET", "/api/battle/queue", this.token);
       if (status.body?.state === "matched") return status.body.battle_id;
-      return stop.requested ? "left" : null;
+      if (!stop.requested) return null;
+      this.left = { at: Date.now(), leave: left?.status, status: status.status, state: status.body?.state };
+      return "left";
     });
     if (battleId === "left") return false;
     this.current = battleId;
