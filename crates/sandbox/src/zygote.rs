@@ -220,6 +220,27 @@ fn mirror(root: &Path, host: &Path) -> io::Result<()> {
     bind_readonly(host, &dst, false)
 }
 
+/// A character device node at `dst` for the host's `src`, on the root's own
+/// tmpfs (read-only later, like the rest of the root): unlike a bind mount of
+/// the host's devtmpfs, it adds no line to the mount table, whose `size=`
+/// would tell the host's memory.
+fn make_node(src: &Path, dst: &Path) -> io::Result<()> {
+    use std::os::unix::fs::{FileTypeExt, MetadataExt};
+    let meta = std::fs::metadata(src).map_err(ctx(format_args!("stat {}", src.display())))?;
+    if !meta.file_type().is_char_device() {
+        return Err(io::Error::other(format!(
+            "{} is not a character device",
+            src.display()
+        )));
+    }
+    let d = sys::cpath(dst)?;
+    // SAFETY: valid path; mode and device number from the host's node.
+    sys::cvt(unsafe { libc::mknod(d.as_ptr(), libc::S_IFCHR | 0o666, meta.rdev()) })
+        .map_err(ctx(format_args!("mknod {}", dst.display())))?;
+    // SAFETY: as above; the umask must not narrow the mode.
+    sys::cvt(unsafe { libc::chmod(d.as_ptr(), 0o666) }).map(drop)
+}
+
 fn build_root(root: &Path, hello: &Hello, user_namespace: bool) -> io::Result<()> {
     let r = sys::cpath(root)?;
     sys::mount(
@@ -260,8 +281,15 @@ fn build_root(root: &Path, hello: &Hello, user_namespace: bool) -> io::Result<()
     )?;
     for dev in DEVICES {
         let dst = root.join("dev").join(dev);
-        std::fs::File::create(&dst)?;
-        bind_readonly(&Path::new("/dev").join(dev), &dst, true)?;
+        let src = Path::new("/dev").join(dev);
+        if user_namespace {
+            // No mknod in a user namespace: bind the host's nodes (their
+            // devtmpfs then shows in the mount table).
+            std::fs::File::create(&dst)?;
+            bind_readonly(&src, &dst, true)?;
+        } else {
+            make_node(&src, &dst)?;
+        }
     }
     for (name, target) in [
         ("fd", "/proc/self/fd"),

@@ -96,6 +96,7 @@ fn init_inner(z: &Zygote, ctl: OwnedFd, cgroup: &RunCgroup) {
             Some(c"hidepid=2"),
         )
         .map_err(ctx("mount /proc"))?;
+        super::procfs::hide_host_files()?;
         // The OOM killer must pick the program, never us (we report the
         // run). Only possible as real root; the program resets it to 0.
         let _ = std::fs::write("/proc/self/oom_score_adj", "-1000");
@@ -103,6 +104,11 @@ fn init_inner(z: &Zygote, ctl: OwnedFd, cgroup: &RunCgroup) {
         for procs in &cgroup.procs {
             sys::write_all(procs.as_raw_fd(), b"0").map_err(ctx("join run cgroup"))?;
         }
+        // A cgroup namespace rooted here: /proc/self/cgroup shows "/", not
+        // the host's path (pod, container, zygote pid).
+        // SAFETY: plain syscall.
+        sys::cvt(unsafe { libc::unshare(libc::CLONE_NEWCGROUP) })
+            .map_err(ctx("unshare cgroup namespace"))?;
         Ok(process_cpu_ns())
     })();
     let Ok(Some((req, fds))) = protocol::recv::<RunRequest>(ctl.as_raw_fd()) else {
@@ -179,6 +185,9 @@ fn init_inner(z: &Zygote, ctl: OwnedFd, cgroup: &RunCgroup) {
 fn execute(plan: &mut Plan) -> io::Result<InitReport> {
     let l = &plan.req.limits;
     let size = l.work_dir_bytes;
+    // /box is still the root's empty directory: stage the run's /proc files
+    // there before its tmpfs goes on.
+    super::procfs::show_the_run(l, c"/box")?;
     let owner = if plan.user_namespace {
         String::new()
     } else {

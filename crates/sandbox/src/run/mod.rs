@@ -30,6 +30,7 @@
 
 mod collect;
 mod init;
+mod procfs;
 mod program;
 mod watch;
 

@@ -1,0 +1,78 @@
+//! Hostile submissions that spy on the host or reach its shared budgets through
+//! the kernel, judged against `aplusb` (1 s, 256 MiB). Like `hostile.rs`, each
+//! prints the right answer only when it found nothing (or was refused), so AC
+//! means "nothing leaked"; on a sandbox without the defence the answer is wrong.
+
+mod common;
+
+use common::{judge, judge_source, problem};
+use judge::Verdict;
+
+fn assert_accepted(file: &str, code: &str) {
+    let (_g, j) = judge();
+    let r = judge_source(j, &problem("aplusb"), file, code);
+    assert_eq!(
+        r.verdict,
+        Verdict::Accepted,
+        "{file}: {:?} {:?} {:?}",
+        r.message,
+        r.compile.as_ref().map(|c| &c.output),
+        r.tests.first().map(|t| &t.message)
+    );
+}
+
+const PY_SUM: &str = "a, b = map(int, input().split())\nprint(a + b)\n";
+
+fn host(name: &str) -> String {
+    std::fs::read_to_string(format!("/proc/{name}")).unwrap_or_default()
+}
+
+#[test]
+fn proc_tells_nothing_of_the_host() {
+    // Values unique to this host (its boot, kernel command line, memory, boot
+    // time) that a submission must not find in any /proc file it can read.
+    let boot_id = host("sys/kernel/random/boot_id").trim().to_string();
+    let cmdline = host("cmdline").trim().to_string();
+    let mem_total = host("meminfo")
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .map(|v| v.trim().to_string())
+        .unwrap_or_default();
+    let btime = host("stat")
+        .lines()
+        .find(|l| l.starts_with("btime "))
+        .unwrap_or_default()
+        .to_string();
+    let secrets: Vec<&str> = [&boot_id, &cmdline, &mem_total, &btime]
+        .into_iter()
+        .map(String::as_str)
+        .filter(|s| !s.is_empty())
+        .collect();
+    assert_eq!(
+        secrets.len(),
+        4,
+        "this host's /proc lacks a value to look for"
+    );
+    let code = format!(
+        r#"secrets = {secrets:?}
+names = ["cmdline", "version", "meminfo", "stat", "loadavg", "uptime", "vmstat", "diskstats",
+         "interrupts", "softirqs", "pressure/cpu", "pressure/memory", "pressure/io",
+         "sys/kernel/osrelease", "sys/kernel/random/boot_id", "self/cgroup", "self/mountinfo",
+         "mounts"]
+for name in names:
+    try:
+        text = open("/proc/" + name).read()
+    except OSError:
+        continue
+    for s in secrets:
+        if s in text:
+            print("LEAK", name, s)
+    if "codearena-sandbox" in text:
+        print("LEAK", name)
+mem = [l for l in open("/proc/meminfo") if l.startswith("MemTotal:")]
+if mem != ["MemTotal:         262144 kB\n"]:
+    print("MEMTOTAL", mem)
+"#
+    );
+    assert_accepted("spy.py", &format!("{code}{PY_SUM}"));
+}

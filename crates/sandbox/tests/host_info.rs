@@ -1,0 +1,199 @@
+//! What a program can learn about the host and the runs beside it: `/proc`
+//! files that describe the machine (its memory, load, uptime, kernel, boot id,
+//! pressure), the cgroup path, the kernel's quota calls and the pending-signal
+//! budget. Each test compares what the run sees with what the host has, so it
+//! fails on a sandbox that shows the host's view.
+//!
+//! Root (or delegated cgroups) needed, like `sandbox.rs`; one sandbox, used
+//! serially.
+
+use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::time::Duration;
+
+use sandbox::{RunOutcome, RunSpec, Sandbox, SandboxConfig};
+
+const UID: u32 = 60999;
+const MIB: u64 = 1024 * 1024;
+
+fn sandbox() -> (MutexGuard<'static, ()>, &'static Sandbox) {
+    static LOCK: Mutex<()> = Mutex::new(());
+    static SANDBOX: OnceLock<Sandbox> = OnceLock::new();
+    let guard = LOCK.lock().unwrap_or_else(|p| p.into_inner());
+    let sb = SANDBOX.get_or_init(|| {
+        let config = SandboxConfig {
+            init_exe: PathBuf::from(env!("CARGO_BIN_EXE_codearena-sandbox")),
+            uid: UID,
+            gid: UID,
+            ..SandboxConfig::default()
+        };
+        Sandbox::new(config).expect("the sandbox must be available for these tests (run as root)")
+    });
+    (guard, sb)
+}
+
+fn sh(script: &str) -> RunSpec {
+    let mut spec = RunSpec::new(["/bin/sh", "-c", script]);
+    spec.limits.cpu_time = Duration::from_secs(2);
+    spec.limits.wall_time = Duration::from_secs(4);
+    spec
+}
+
+fn run(sb: &Sandbox, spec: &RunSpec) -> RunOutcome {
+    let out = sb.run(spec).expect("run");
+    let left = testkit::processes_of_uid(UID);
+    assert!(
+        left.is_empty(),
+        "sandbox processes left on the host: {left:?}"
+    );
+    out
+}
+
+/// The files the run sees, by name: `cat` of each after a `== name` line.
+fn proc_files(sb: &Sandbox, names: &[&str], memory_bytes: u64) -> Vec<(String, String)> {
+    let script = format!(
+        "for f in {}; do echo \"== $f\"; cat \"/proc/$f\" 2>/dev/null; done",
+        names.join(" ")
+    );
+    let mut spec = sh(&script);
+    spec.limits.memory_bytes = memory_bytes;
+    let out = run(sb, &spec);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let mut files: Vec<(String, String)> = Vec::new();
+    for line in text.lines() {
+        if let Some(name) = line.strip_prefix("== ") {
+            files.push((name.to_string(), String::new()));
+        } else if let Some((_, body)) = files.last_mut() {
+            body.push_str(line);
+            body.push('\n');
+        }
+    }
+    assert_eq!(files.len(), names.len(), "{text}");
+    files
+}
+
+fn host(name: &str) -> String {
+    std::fs::read_to_string(format!("/proc/{name}")).unwrap_or_default()
+}
+
+/// The value of `key` (first field after it) in a meminfo-like text.
+fn field<'a>(text: &'a str, key: &str) -> Option<&'a str> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(key))
+        .and_then(|rest| rest.split_whitespace().next())
+}
+
+#[test]
+fn proc_hides_the_hosts_identity_and_activity() {
+    let (_g, sb) = sandbox();
+    // Files that only describe the host (its kernel, boot, devices, pressure):
+    // the run sees them empty.
+    let hidden = [
+        "cmdline",
+        "version",
+        "vmstat",
+        "diskstats",
+        "interrupts",
+        "pressure/cpu",
+        "pressure/memory",
+        "pressure/io",
+        "sys/kernel/osrelease",
+        "sys/kernel/random/boot_id",
+    ];
+    for (name, body) in proc_files(sb, &hidden, 256 * MIB) {
+        assert_eq!(body, "", "/proc/{name} shows the host's: {body}");
+    }
+    // Unique host values must appear nowhere in what the run can read.
+    let files = proc_files(sb, &["uptime", "stat", "loadavg"], 256 * MIB);
+    let seen: String = files.iter().map(|(_, b)| b.as_str()).collect();
+    let boot_id = host("sys/kernel/random/boot_id");
+    let btime = host("stat")
+        .lines()
+        .find(|l| l.starts_with("btime "))
+        .unwrap_or("")
+        .to_string();
+    for secret in [boot_id.trim(), btime.as_str()] {
+        assert!(
+            secret.is_empty() || !seen.contains(secret),
+            "{secret} in {seen}"
+        );
+    }
+    let (_, uptime) = &files[0];
+    assert_eq!(uptime.trim(), "0.00 0.00", "/proc/uptime");
+    let (_, stat) = &files[1];
+    let cpus = stat.lines().filter(|l| l.starts_with("cpu")).count();
+    // The run's one CPU (plus the total line); no host counters.
+    assert_eq!(cpus, 2, "/proc/stat: {stat}");
+    assert!(
+        stat.lines()
+            .filter(|l| l.starts_with("cpu"))
+            .all(|l| l.split_whitespace().skip(1).all(|v| v == "0")),
+        "/proc/stat: {stat}"
+    );
+    let (_, loadavg) = &files[2];
+    assert!(
+        loadavg.starts_with("0.00 0.00 0.00 "),
+        "/proc/loadavg: {loadavg}"
+    );
+}
+
+#[test]
+fn meminfo_shows_the_runs_memory_limit() {
+    let (_g, sb) = sandbox();
+    let host_total = field(&host("meminfo"), "MemTotal:")
+        .unwrap_or("")
+        .to_string();
+    for mib in [64, 200] {
+        let files = proc_files(sb, &["meminfo"], mib * MIB);
+        let (_, meminfo) = &files[0];
+        let kib = (mib * 1024).to_string();
+        assert_eq!(field(meminfo, "MemTotal:"), Some(kib.as_str()), "{meminfo}");
+        assert!(field(meminfo, "MemAvailable:").is_some(), "{meminfo}");
+        assert_eq!(field(meminfo, "SwapTotal:"), Some("0"), "{meminfo}");
+        assert!(
+            !meminfo.contains(&format!(" {host_total} kB")),
+            "the host's MemTotal in {meminfo}"
+        );
+    }
+}
+
+#[test]
+fn proc_sys_is_read_only_and_the_cgroup_path_is_the_runs_own() {
+    let (_g, sb) = sandbox();
+    let out = run(
+        sb,
+        &sh(
+            "awk '$5 == \"/proc/sys\" { print $6 }' /proc/self/mountinfo; echo ==; cat /proc/self/cgroup",
+        ),
+    );
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (sys, cgroup) = text.split_once("==\n").unwrap_or((&text, ""));
+    assert!(
+        sys.lines()
+            .next()
+            .is_some_and(|o| o.split(',').any(|f| f == "ro")),
+        "/proc/sys mount options: {text}"
+    );
+    // A cgroup namespace rooted at the run's cgroup: no host path, no zygote pid.
+    assert!(!cgroup.is_empty(), "{text}");
+    for line in cgroup.lines() {
+        assert!(line.ends_with(":/"), "/proc/self/cgroup: {cgroup}");
+    }
+}
+
+#[test]
+fn mount_table_does_not_reveal_the_hosts_memory() {
+    // /dev's nodes used to be bind mounts of the host's devtmpfs, whose
+    // `size=` option (half the host's RAM by default) every process could read
+    // in its mountinfo. Root builds them as device nodes on the root's tmpfs.
+    let (_g, sb) = sandbox();
+    let out = run(
+        sb,
+        &sh(
+            "cat /proc/self/mountinfo /proc/self/mounts; head -c 4 /dev/zero | wc -c; echo x > /dev/null && echo null-ok",
+        ),
+    );
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(!text.contains("devtmpfs"), "{text}");
+    assert!(text.ends_with("4\nnull-ok\n"), "{text}");
+}
