@@ -76,3 +76,25 @@ if mem != ["MemTotal:         262144 kB\n"]:
     );
     assert_accepted("spy.py", &format!("{code}{PY_SUM}"));
 }
+
+#[test]
+fn quotactl_fd_is_refused_like_quotactl() {
+    // quotactl_fd (x86_64 443) reaches the same quota code as quotactl, which
+    // the filter refuses; a filter that knew only the older call let it through.
+    let code = r#"#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/quota.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+int main(void) {
+    long long a, b;
+    int fd = open(".", O_RDONLY | O_DIRECTORY);
+    if (syscall(SYS_quotactl, QCMD(Q_SYNC, USRQUOTA), "/box", 0, 0) != -1 || errno != EPERM) return 1;
+    if (syscall(443, fd, QCMD(Q_SYNC, USRQUOTA), 0, 0) != -1 || errno != EPERM) return 2;
+    if (syscall(443, fd, QCMD(Q_GETFMT, USRQUOTA), 0, 0) != -1 || errno != EPERM) return 3;
+    scanf("%lld %lld", &a, &b);
+    printf("%lld\n", a + b);
+}"#;
+    assert_accepted("quota.c", code);
+}

@@ -87,6 +87,7 @@ fn denied_syscalls() -> Vec<libc::c_long> {
         libc::SYS_open_by_handle_at,
         libc::SYS_name_to_handle_at,
         libc::SYS_quotactl,
+        libc::SYS_quotactl_fd,
         libc::SYS_settimeofday,
         libc::SYS_clock_settime,
         libc::SYS_clock_adjtime,
