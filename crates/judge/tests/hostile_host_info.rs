@@ -98,3 +98,29 @@ int main(void) {
 }"#;
     assert_accepted("quota.c", code);
 }
+
+#[test]
+fn queued_signals_are_capped_per_run() {
+    // Every queued signal is counted against its uid's RLIMIT_SIGPENDING; in
+    // user-namespace mode that is the service's own uid. A run may queue a few
+    // hundred, not the host's default (tens of thousands).
+    let code = r#"#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
+int main(void) {
+    long long a, b;
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGRTMIN);
+    sigprocmask(SIG_BLOCK, &set, 0);
+    union sigval v = { 0 };
+    long queued = 0;
+    while (sigqueue(getpid(), SIGRTMIN, v) == 0)
+        if (++queued > 100000) break;
+    if (errno != EAGAIN || queued > 1024) return 1;
+    scanf("%lld %lld", &a, &b);
+    printf("%lld\n", a + b);
+}"#;
+    assert_accepted("sigqueue.c", code);
+}

@@ -20,6 +20,11 @@ fn install_fd(fd: RawFd, target: RawFd) -> io::Result<()> {
     }
 }
 
+/// Signals a run may have queued at once (`RLIMIT_SIGPENDING`): far more than
+/// runtimes use (the JVM and Go signal threads one at a time, and a blocked
+/// non-real-time signal is pending once), far less than a host's default.
+const SIGPENDING: u64 = 256;
+
 fn raw(fd: &Option<OwnedFd>) -> RawFd {
     fd.as_ref().map_or(-1, AsRawFd::as_raw_fd)
 }
@@ -99,6 +104,10 @@ fn program_setup(plan: &Plan, err_fd: RawFd) -> io::Result<()> {
     // A per-process backstop; the cgroup counter enforces the real limit.
     set_rlimit(libc::RLIMIT_CPU, cpu_secs, cpu_secs + 1).map_err(ctx("RLIMIT_CPU"))?;
     set_rlimit(libc::RLIMIT_MSGQUEUE, 0, 0).map_err(ctx("RLIMIT_MSGQUEUE"))?;
+    // Queued signals are counted per uid (in user-namespace mode, the
+    // service's own): a run may hold a few, not the host's default budget.
+    set_rlimit(libc::RLIMIT_SIGPENDING, SIGPENDING, SIGPENDING)
+        .map_err(ctx("RLIMIT_SIGPENDING"))?;
     // SAFETY: plain syscalls.
     unsafe {
         sys::cvt(libc::chdir(c"/box".as_ptr())).map_err(ctx("chdir /box"))?;
