@@ -197,3 +197,17 @@ fn mount_table_does_not_reveal_the_hosts_memory() {
     assert!(!text.contains("devtmpfs"), "{text}");
     assert!(text.ends_with("4\nnull-ok\n"), "{text}");
 }
+
+#[test]
+fn usr_local_is_not_in_the_sandbox() {
+    // The host's own additions live there (the service binary in the image;
+    // databases and tools on a development machine): `/usr/local/bin` here
+    // holds git and PostgreSQL. None of it may be visible or on the PATH.
+    let (_g, sb) = sandbox();
+    let out = run(
+        sb,
+        &sh("ls -A /usr/local 2>/dev/null; echo \"PATH=$PATH\"; test -d /usr/bin && echo usr-bin"),
+    );
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(text, "PATH=/usr/bin:/bin\nusr-bin\n");
+}

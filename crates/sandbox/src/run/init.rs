@@ -30,7 +30,7 @@ fn exec_candidates(req: &RunRequest) -> io::Result<Vec<CString>> {
         .env
         .iter()
         .find_map(|e| e.strip_prefix("PATH="))
-        .unwrap_or("/usr/local/bin:/usr/bin:/bin");
+        .unwrap_or(crate::spec::DEFAULT_PATH);
     path.split(':')
         .filter(|d| !d.is_empty())
         .map(|d| sys::cstr(&format!("{}/{prog}", d.trim_end_matches('/'))))
