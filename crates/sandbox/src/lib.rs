@@ -36,6 +36,7 @@ mod run;
 mod seccomp;
 mod spec;
 mod sys;
+mod userns;
 mod zygote;
 
 pub use host::Sandbox;

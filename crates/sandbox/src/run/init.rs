@@ -146,6 +146,7 @@ fn init_inner(z: &Zygote, ctl: OwnedFd, cgroup: &RunCgroup) {
                     uid: z.uid,
                     gid: z.gid,
                     user_namespace: z.user_namespace,
+                    switch_uid: z.switch_uid,
                     stdin: Some(stdin),
                     stdout_w: Some(stdout_w),
                     stderr_w: Some(stderr_w),
@@ -188,10 +189,10 @@ fn execute(plan: &mut Plan) -> io::Result<InitReport> {
     // /box is still the root's empty directory: stage the run's /proc files
     // there before its tmpfs goes on.
     super::procfs::show_the_run(l, c"/box")?;
-    let owner = if plan.user_namespace {
-        String::new()
-    } else {
+    let owner = if plan.switch_uid {
         format!(",uid={},gid={}", plan.uid, plan.gid)
+    } else {
+        String::new()
     };
     tmpfs(
         c"/box",
@@ -234,7 +235,7 @@ fn execute(plan: &mut Plan) -> io::Result<InitReport> {
         // anyway; owning them lets it also write them in place (a validator's
         // feedback files kept from a previous pass). In a user namespace
         // they are already the program's uid's.
-        if !plan.user_namespace {
+        if plan.switch_uid {
             // SAFETY: fchown on our fd.
             sys::cvt(unsafe { libc::fchown(dst.as_raw_fd(), plan.uid, plan.gid) })
                 .map_err(ctx(format_args!("chown /box/{name}")))?;

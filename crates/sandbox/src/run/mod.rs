@@ -69,6 +69,8 @@ struct Plan {
     uid: u32,
     gid: u32,
     user_namespace: bool,
+    /// The program switches to `uid`/`gid` (see `Zygote::switch_uid`).
+    switch_uid: bool,
     candidates: Vec<CString>,
     argv: Vec<CString>,
     envp: Vec<CString>,

@@ -111,8 +111,12 @@ fn program_setup(plan: &Plan, err_fd: RawFd) -> io::Result<()> {
     // SAFETY: plain syscalls.
     unsafe {
         sys::cvt(libc::chdir(c"/box".as_ptr())).map_err(ctx("chdir /box"))?;
-        if !plan.user_namespace {
-            sys::cvt(libc::setgroups(0, std::ptr::null())).map_err(ctx("setgroups"))?;
+        if plan.switch_uid {
+            // A user namespace whose gid map the helper wrote may deny
+            // setgroups; its supplementary groups are then unmapped anyway.
+            if libc::setgroups(0, std::ptr::null()) != 0 && !plan.user_namespace {
+                return Err(io::Error::last_os_error()).map_err(ctx("setgroups"));
+            }
             sys::cvt(libc::setresgid(plan.gid, plan.gid, plan.gid)).map_err(ctx("setresgid"))?;
             sys::cvt(libc::setresuid(plan.uid, plan.uid, plan.uid)).map_err(ctx("setresuid"))?;
         }
