@@ -242,6 +242,7 @@ fn execute(plan: &mut Plan) -> io::Result<InitReport> {
         }
     }
 
+    super::procfs::fresh_clocks()?;
     let (err_r, err_w) = sys::pipe_cloexec()?;
     let t0 = sys::monotonic_ns();
     // SAFETY: fork in a single-threaded process.

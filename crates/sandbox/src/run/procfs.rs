@@ -10,7 +10,9 @@
 //!   (`meminfo` with the run's memory limit as `MemTotal`, so heap sizing
 //!   follows the limit; `stat` with the run's CPUs and zero counters;
 //!   `loadavg` and `uptime` zero);
-//! - `/proc/sys` is read-only.
+//! - `/proc/sys` is read-only;
+//! - and, beyond `/proc`, the program's monotonic and boot-time clocks start
+//!   near zero in a time namespace of its own (they would tell the uptime).
 //!
 //! Per-process files (`/proc/<pid>/mountinfo`) cannot be covered this way:
 //! every process has its own. See docs/security.md.
@@ -149,6 +151,45 @@ pub(super) fn show_the_run(limits: &Limits, staging: &CStr) -> io::Result<()> {
     // SAFETY: umount2 with a valid path; the covers keep the tmpfs alive.
     unsafe { libc::umount2(staging.as_ptr(), libc::MNT_DETACH) };
     result
+}
+
+/// Starts the program's `CLOCK_MONOTONIC` and `CLOCK_BOOTTIME` near zero:
+/// both count from the host's boot, which is its uptime. Children forked after
+/// this live in a new time namespace whose offsets take the current values
+/// away. Kernels without time namespaces (before 5.6) keep the host's clocks.
+/// The init's own clocks, which measure the run, are untouched.
+pub(super) fn fresh_clocks() -> io::Result<()> {
+    // SAFETY: plain syscall.
+    if unsafe { libc::unshare(libc::CLONE_NEWTIME) } != 0 {
+        return match sys::errno() {
+            libc::EINVAL => Ok(()),
+            _ => Err(io::Error::last_os_error()).map_err(ctx("unshare time namespace")),
+        };
+    }
+    let secs = |clock| {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: ts is a valid timespec.
+        unsafe { libc::clock_gettime(clock, &mut ts) };
+        ts.tv_sec
+    };
+    let offsets = format!(
+        "monotonic -{} 0\nboottime -{} 0\n",
+        secs(libc::CLOCK_MONOTONIC),
+        secs(libc::CLOCK_BOOTTIME)
+    );
+    // The init is not dumpable, so its /proc files belong to the namespace's
+    // root, which a single-uid user namespace does not map: the write would
+    // be refused. Nothing else runs in the PID namespace yet, so it may be
+    // dumpable for this one write.
+    // SAFETY: prctl with integer arguments.
+    unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 1, 0, 0, 0) };
+    let written = std::fs::write("/proc/self/timens_offsets", offsets);
+    // SAFETY: as above.
+    unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0) };
+    written.map_err(ctx("write timens_offsets"))
 }
 
 #[cfg(test)]
