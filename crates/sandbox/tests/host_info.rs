@@ -93,6 +93,9 @@ fn proc_hides_the_hosts_identity_and_activity() {
     let hidden = [
         "cmdline",
         "version",
+        "config.gz",
+        "modules",
+        "kallsyms",
         "vmstat",
         "diskstats",
         "interrupts",

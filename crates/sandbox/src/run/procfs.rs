@@ -26,9 +26,14 @@ use crate::sys::{self, ctx};
 
 /// Host-wide files shown empty (relative to `/proc`). Missing ones (no PSI in
 /// this kernel, say) are skipped.
-const HIDDEN: [&str; 20] = [
+const HIDDEN: [&str; 25] = [
     "cmdline",
     "version",
+    "config.gz",
+    "modules",
+    "kallsyms",
+    "keys",
+    "timer_list",
     "vmstat",
     "diskstats",
     "interrupts",
