@@ -124,3 +124,23 @@ int main(void) {
 }"#;
     assert_accepted("sigqueue.c", code);
 }
+
+#[test]
+fn sysinfo_tells_the_runs_memory_and_no_load() {
+    // sysinfo(2) answers what /proc/meminfo and /proc/loadavg no longer tell:
+    // the run's init answers it with the run's limit (256 MiB here), zero
+    // load and the run's uptime.
+    let code = r#"#include <stdio.h>
+#include <sys/sysinfo.h>
+int main(void) {
+    long long a, b;
+    struct sysinfo si;
+    if (sysinfo(&si) != 0) return 1;
+    if ((unsigned long long)si.totalram * si.mem_unit != 256ULL << 20) return 2;
+    if (si.loads[0] || si.loads[1] || si.loads[2]) return 3;
+    if (si.uptime > 60 || si.totalswap) return 4;
+    scanf("%lld %lld", &a, &b);
+    printf("%lld\n", a + b);
+}"#;
+    assert_accepted("sysinfo.c", code);
+}

@@ -245,3 +245,31 @@ fn clocks_start_near_zero_not_at_the_hosts_boot() {
     assert_eq!(secs.len(), 2, "{text}");
     assert!(secs.iter().all(|s| *s < 60), "the run's clocks: {text}");
 }
+
+#[test]
+fn sysinfo_tells_the_runs_memory_not_the_hosts() {
+    // sysinfo(2) is /proc/meminfo, /proc/loadavg and /proc/uptime in one
+    // call (glibc's sysconf(_SC_PHYS_PAGES) and the JVM use it): the run gets
+    // its own memory limit, zero load and its own uptime.
+    let (_g, sb) = sandbox();
+    let code = r#"import ctypes, os, struct
+buf = ctypes.create_string_buffer(112)
+rc = ctypes.CDLL(None, use_errno=True).sysinfo(buf)
+uptime, l1, l2, l3, total, free = struct.unpack_from("lLLLLL", buf.raw)
+unit = struct.unpack_from("I", buf.raw, 104)[0]
+print(rc, uptime < 60, l1 + l2 + l3, total * unit, free * unit <= total * unit)
+print(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+"#;
+    let mut spec = RunSpec::new(["/usr/bin/python3", "-c", code]);
+    spec.limits.memory_bytes = 200 * MIB;
+    spec.limits.wall_time = Duration::from_secs(10);
+    let out = run(sb, &spec);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let limit = (200 * MIB).to_string();
+    assert_eq!(
+        text,
+        format!("0 True 0 {limit} True\n{limit}\n"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -130,6 +130,7 @@ fn each_slot_uid_is_a_host_uid_of_its_own_without_root() {
             "-c",
             "id -u; id -g; cat /proc/self/uid_map /proc/self/gid_map; touch /box/mine && stat -c %u /box/mine; \
              awk '/MemTotal/ { print $2 }' /proc/meminfo; wc -c < /proc/cmdline; \
+             python3 -c 'import os; print(os.sysconf(\"SC_PHYS_PAGES\") * os.sysconf(\"SC_PAGE_SIZE\"))'; \
              head -c 100000000 /dev/zero > /dev/shm/x",
         ])
         .env("CODEARENA_CGROUP_PARENT", "codearena-test-subuid")
@@ -154,6 +155,8 @@ fn each_slot_uid_is_a_host_uid_of_its_own_without_root() {
         // The run's /proc, as in root mode (host_info.rs).
         vec!["32768".into()],
         vec!["0".into()],
+        // sysinfo(2), answered by the init (run/notify.rs).
+        vec![(32u64 << 20).to_string()],
     ];
     assert_eq!(lines, expected, "{stdout}\n{stderr}");
     assert!(stderr.contains("limit=Some(Memory)"), "{stderr}");

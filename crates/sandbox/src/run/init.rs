@@ -5,7 +5,7 @@
 
 use std::ffi::CString;
 use std::io;
-use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 
 use super::collect::collect;
 use super::program::program;
@@ -151,6 +151,7 @@ fn init_inner(z: &Zygote, ctl: OwnedFd, cgroup: &RunCgroup) {
                     stdout_w: Some(stdout_w),
                     stderr_w: Some(stderr_w),
                     collect_sink: collect_sink.as_raw_fd(),
+                    notify_sock: -1,
                     files,
                     filter: crate::seccomp::build(),
                 })
@@ -180,6 +181,78 @@ fn init_inner(z: &Zygote, ctl: OwnedFd, cgroup: &RunCgroup) {
     // Closing the status pipe tells the zygote the report is complete.
     drop(status_w);
     drop(collect_sink);
+}
+
+/// Blocks SIGCHLD and returns a descriptor that reads it.
+fn sigchld_fd() -> io::Result<OwnedFd> {
+    // SAFETY: sigset operations on a local set; signalfd returns a new fd.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGCHLD);
+        libc::sigprocmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+        let fd = sys::cvt(libc::signalfd(-1, &set, libc::SFD_CLOEXEC)).map_err(ctx("signalfd"))?;
+        Ok(OwnedFd::from_raw_fd(fd))
+    }
+}
+
+/// Reaps the run's processes as they exit (orphans come to us) and answers
+/// the program's seccomp notifications until `child` exits; its wait status.
+fn supervise(
+    child: libc::pid_t,
+    sigchld: RawFd,
+    mut listener: Option<OwnedFd>,
+    view: &super::notify::View,
+) -> io::Result<i32> {
+    loop {
+        loop {
+            let mut status = 0;
+            // SAFETY: reaping children of this PID namespace.
+            let r = unsafe { libc::waitpid(-1, &mut status, libc::__WALL | libc::WNOHANG) };
+            if r == child {
+                return Ok(status);
+            }
+            if r == 0 || (r < 0 && sys::errno() == libc::ECHILD) {
+                break;
+            }
+            if r < 0 && sys::errno() != libc::EINTR {
+                return Err(io::Error::last_os_error()).map_err(ctx("wait for program"));
+            }
+        }
+        let mut fds = [
+            libc::pollfd {
+                fd: sigchld,
+                events: libc::POLLIN,
+                revents: 0,
+            },
+            libc::pollfd {
+                fd: listener.as_ref().map_or(-1, AsRawFd::as_raw_fd),
+                events: libc::POLLIN,
+                revents: 0,
+            },
+        ];
+        // SAFETY: fds is a valid array of two pollfds.
+        if unsafe { libc::poll(fds.as_mut_ptr(), 2, -1) } < 0 {
+            if sys::errno() == libc::EINTR {
+                continue;
+            }
+            return Err(io::Error::last_os_error()).map_err(ctx("poll"));
+        }
+        if fds[0].revents != 0 {
+            let mut info = [0u8; 128];
+            let _ = sys::read(sigchld, &mut info);
+        }
+        if fds[1].revents & libc::POLLIN != 0 {
+            if let Some(l) = &listener
+                && super::notify::answer(l.as_raw_fd(), view).is_err()
+            {
+                listener = None;
+            }
+        } else if fds[1].revents != 0 {
+            // Every filtered process is gone (POLLHUP).
+            listener = None;
+        }
+    }
 }
 
 /// Runs the request in the prepared namespaces.
@@ -244,6 +317,11 @@ fn execute(plan: &mut Plan) -> io::Result<InitReport> {
 
     super::procfs::fresh_clocks()?;
     let (err_r, err_w) = sys::pipe_cloexec()?;
+    let (notify_r, notify_w) = super::socketpair()?;
+    plan.notify_sock = notify_w.as_raw_fd();
+    // SIGCHLD is read from a descriptor, beside the seccomp listener; the
+    // program unblocks every signal before exec.
+    let sigchld = sigchld_fd()?;
     let t0 = sys::monotonic_ns();
     // SAFETY: fork in a single-threaded process.
     let child = sys::cvt(unsafe { libc::fork() }).map_err(ctx("fork program"))?;
@@ -251,7 +329,14 @@ fn execute(plan: &mut Plan) -> io::Result<InitReport> {
         drop(err_r);
         program(plan, err_w.as_raw_fd());
     }
-    drop(err_w);
+    drop((err_w, notify_w));
+    // The program's seccomp listener, sent right before its exec (none if
+    // it failed before).
+    let listener: Option<OwnedFd> = protocol::recv::<()>(notify_r.as_raw_fd())
+        .ok()
+        .flatten()
+        .and_then(|((), fds)| fds.into_iter().next());
+    drop(notify_r);
     // Only the program may hold its stdio now, so the zygote sees EOF when
     // the program and its children are gone.
     drop((
@@ -269,20 +354,13 @@ fn execute(plan: &mut Plan) -> io::Result<InitReport> {
         exec_error.extend_from_slice(&buf[..n]);
     }
 
-    let mut status = 0;
-    let (wall_ns, ended_ns);
-    loop {
-        // SAFETY: reaping children of this PID namespace.
-        let r = unsafe { libc::waitpid(-1, &mut status, libc::__WALL) };
-        if r == child {
-            ended_ns = sys::monotonic_ns();
-            wall_ns = ended_ns - t0;
-            break;
-        }
-        if r < 0 && sys::errno() != libc::EINTR {
-            return Err(io::Error::last_os_error()).map_err(ctx("wait for program"));
-        }
-    }
+    let view = super::notify::View {
+        memory_bytes: plan.req.limits.memory_bytes,
+        start_ns: t0,
+    };
+    let status = supervise(child, sigchld.as_raw_fd(), listener, &view)?;
+    let ended_ns = sys::monotonic_ns();
+    let wall_ns = ended_ns - t0;
     // Background processes the program left behind die with it.
     // SAFETY: kill(-1) from a PID namespace's init reaches only that namespace.
     unsafe { libc::kill(-1, libc::SIGKILL) };

@@ -30,6 +30,7 @@
 
 mod collect;
 mod init;
+mod notify;
 mod procfs;
 mod program;
 mod watch;
@@ -79,6 +80,9 @@ struct Plan {
     stdout_w: Option<OwnedFd>,
     stderr_w: Option<OwnedFd>,
     collect_sink: RawFd,
+    /// The program's end of a socket to the init, which receives the
+    /// seccomp listener through it.
+    notify_sock: RawFd,
     files: Vec<OwnedFd>,
     filter: Vec<libc::sock_filter>,
 }

@@ -65,11 +65,18 @@ fn program_setup(plan: &Plan, err_fd: RawFd) -> io::Result<()> {
             raw(&plan.stderr_w)
         };
         install_fd(err, 2)?;
-        // Close everything else except the exec-error pipe (close-on-exec).
+        // The socket to the init (for the seccomp listener) goes right above
+        // the exec-error pipe; both are close-on-exec.
+        let notify = err_fd + 1;
+        if plan.notify_sock != notify {
+            sys::cvt(libc::dup2(plan.notify_sock, notify))?;
+            sys::cvt(libc::fcntl(notify, libc::F_SETFD, libc::FD_CLOEXEC))?;
+        }
+        // Close everything else.
         if err_fd > 3 {
             libc::syscall(libc::SYS_close_range, 3u32, (err_fd - 1) as u32, 0u32);
         }
-        libc::syscall(libc::SYS_close_range, (err_fd + 1) as u32, u32::MAX, 0u32);
+        libc::syscall(libc::SYS_close_range, (notify + 1) as u32, u32::MAX, 0u32);
         libc::setsid();
         // The zygote (a Rust program) ignores SIGPIPE, and ignored signals
         // survive exec: give the program default dispositions and no mask.
@@ -126,7 +133,10 @@ fn program_setup(plan: &Plan, err_fd: RawFd) -> io::Result<()> {
         sys::cvt(libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
             .map_err(ctx("no_new_privs"))?;
     }
-    crate::seccomp::install(&plan.filter).map_err(ctx("seccomp"))?;
+    let listener = crate::seccomp::install(&plan.filter).map_err(ctx("seccomp"))?;
+    // The init answers the notifications; our copies close at exec.
+    crate::protocol::send(err_fd + 1, &(), &[listener.as_raw_fd()])
+        .map_err(ctx("hand the seccomp listener to the init"))?;
 
     let mut argv: Vec<*const libc::c_char> = plan.argv.iter().map(|a| a.as_ptr()).collect();
     argv.push(std::ptr::null());
