@@ -37,6 +37,7 @@ mod seccomp;
 mod shared_file;
 mod spec;
 mod sys;
+mod userns;
 mod zygote;
 
 pub use host::Sandbox;

@@ -10,6 +10,7 @@
 //! the x32 ABI is refused.
 
 use std::io;
+use std::os::fd::{FromRawFd, OwnedFd, RawFd};
 
 // Classic BPF opcodes (linux/filter.h): class | size | mode/op | source.
 const BPF_LD: u16 = 0x00;
@@ -87,6 +88,7 @@ fn denied_syscalls() -> Vec<libc::c_long> {
         libc::SYS_open_by_handle_at,
         libc::SYS_name_to_handle_at,
         libc::SYS_quotactl,
+        libc::SYS_quotactl_fd,
         libc::SYS_settimeofday,
         libc::SYS_clock_settime,
         libc::SYS_clock_adjtime,
@@ -181,6 +183,10 @@ pub fn build() -> Vec<libc::sock_filter> {
         p.push(jump(BPF_JMP_JEQ_K, nr as u32, 0, 1));
         p.push(stmt(BPF_RET_K, missing));
     }
+    // sysinfo tells the host's RAM, load and uptime: the run's init answers
+    // it with the run's (run/notify.rs).
+    p.push(jump(BPF_JMP_JEQ_K, libc::SYS_sysinfo as u32, 0, 1));
+    p.push(stmt(BPF_RET_K, libc::SECCOMP_RET_USER_NOTIF));
     // clone3 passes its flags in memory, which BPF cannot inspect: report it
     // as missing so libc falls back to clone, whose flags we can check.
     p.push(jump(BPF_JMP_JEQ_K, libc::SYS_clone3 as u32, 0, 1));
@@ -201,9 +207,10 @@ pub fn build() -> Vec<libc::sock_filter> {
     p
 }
 
-/// Installs `prog` for the calling thread. `PR_SET_NO_NEW_PRIVS` must already
-/// be set.
-pub fn install(prog: &[libc::sock_filter]) -> io::Result<()> {
+/// Installs `prog` for the calling thread and returns the listener of its
+/// user notifications (close-on-exec). `PR_SET_NO_NEW_PRIVS` must already be
+/// set.
+pub fn install(prog: &[libc::sock_filter]) -> io::Result<OwnedFd> {
     let fprog = libc::sock_fprog {
         len: prog.len() as u16,
         filter: prog.as_ptr() as *mut libc::sock_filter,
@@ -214,11 +221,13 @@ pub fn install(prog: &[libc::sock_filter]) -> io::Result<()> {
         libc::syscall(
             libc::SYS_seccomp,
             libc::SECCOMP_SET_MODE_FILTER,
-            0,
+            libc::SECCOMP_FILTER_FLAG_NEW_LISTENER,
             &fprog as *const libc::sock_fprog,
         )
     };
-    crate::sys::cvt_long(r).map(drop)
+    let fd = crate::sys::cvt_long(r)?;
+    // SAFETY: a fresh descriptor the kernel just gave us.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
 }
 
 #[cfg(test)]

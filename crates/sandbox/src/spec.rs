@@ -38,7 +38,6 @@ impl Default for SandboxConfig {
             "/lib32",
             "/lib64",
             "/libx32",
-            "/usr",
             "/etc/alternatives",
             "/etc/ld.so.cache",
             "/etc/ld.so.conf",
@@ -48,6 +47,7 @@ impl Default for SandboxConfig {
         .iter()
         .map(PathBuf::from)
         .collect();
+        readonly_paths.extend(usr_without_local());
         // JVM and Debian Python keep configuration in /etc (the JDK's conf/
         // directory is a symlink farm into /etc/java-17-openjdk).
         if let Ok(entries) = std::fs::read_dir("/etc") {
@@ -72,6 +72,26 @@ impl Default for SandboxConfig {
         }
     }
 }
+
+/// Every entry of `/usr` but `/usr/local`: that is where a host keeps what
+/// it added itself (in the image, the service binary; on a development
+/// machine, databases and tools) and no judge toolchain lives there. All of
+/// `/usr` if it cannot be listed.
+fn usr_without_local() -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir("/usr") else {
+        return vec![PathBuf::from("/usr")];
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name() != "local")
+        .map(|e| e.path())
+        .collect();
+    paths.sort();
+    paths
+}
+
+/// The `PATH` of [`RunSpec::new`]: `/usr/local` is not in the sandbox.
+pub(crate) const DEFAULT_PATH: &str = "/usr/bin:/bin";
 
 /// Where a program's standard input or a work-directory file comes from.
 #[derive(Debug, Clone)]
@@ -134,7 +154,7 @@ impl RunSpec {
         RunSpec {
             argv: argv.into_iter().map(Into::into).collect(),
             env: vec![
-                ("PATH".into(), "/usr/local/bin:/usr/bin:/bin".into()),
+                ("PATH".into(), DEFAULT_PATH.into()),
                 ("HOME".into(), "/tmp".into()),
                 ("LANG".into(), "C.UTF-8".into()),
             ],

@@ -33,6 +33,10 @@ pub struct Zygote {
     pub gid: u32,
     /// True when isolation rests on a user namespace (not started as root).
     pub user_namespace: bool,
+    /// True when programs switch to `uid`/`gid` themselves (root, or a user
+    /// namespace with a subordinate range); false when the zygote already is
+    /// that uid (a user namespace mapping only the service's own uid).
+    pub switch_uid: bool,
 }
 
 /// Entry point of the zygote process; never returns.
@@ -105,30 +109,22 @@ impl Zygote {
                 "the zygote has more than one thread: call sandbox::enter_if_requested() first thing in main",
             ));
         }
-        // SAFETY: trivial getters.
-        let (euid, egid) = unsafe { (libc::geteuid(), libc::getegid()) };
+        // SAFETY: trivial getter.
+        let euid = unsafe { libc::geteuid() };
         if hello.uid == 0 {
             return Err(io::Error::other(
                 "refusing to run sandboxed programs as uid 0",
             ));
         }
         let user_namespace = euid != 0;
+        // Root switches programs to the slot's uid; so does a user namespace
+        // with a subordinate range mapped (see crate::userns).
+        let mut switch_uid = !user_namespace;
 
         let cgroups = Cgroups::setup(hello.cgroup_parent.as_deref()).map_err(ctx("cgroups"))?;
         let result = (|| {
             if user_namespace {
-                // Map our own uid to the sandbox uid: the only mapping an
-                // unprivileged process may write. Inside, we hold every
-                // capability of the new namespace (needed for mounts) but are
-                // not root, so exec'd programs get no capabilities.
-                unshare(libc::CLONE_NEWUSER).map_err(ctx(
-                    "unshare user namespace (unprivileged user namespaces disabled?)",
-                ))?;
-                std::fs::write("/proc/self/setgroups", "deny").map_err(ctx("write setgroups"))?;
-                std::fs::write("/proc/self/uid_map", format!("{} {euid} 1", hello.uid))
-                    .map_err(ctx("write uid_map"))?;
-                std::fs::write("/proc/self/gid_map", format!("{} {egid} 1", hello.gid))
-                    .map_err(ctx("write gid_map"))?;
+                switch_uid = crate::userns::enter(hello.uid, hello.gid)?;
             }
             unshare(
                 libc::CLONE_NEWNS | libc::CLONE_NEWNET | libc::CLONE_NEWIPC | libc::CLONE_NEWUTS,
@@ -160,6 +156,7 @@ impl Zygote {
             uid: hello.uid,
             gid: hello.gid,
             user_namespace,
+            switch_uid,
         })
     }
 }
@@ -220,6 +217,27 @@ fn mirror(root: &Path, host: &Path) -> io::Result<()> {
     bind_readonly(host, &dst, false)
 }
 
+/// A character device node at `dst` for the host's `src`, on the root's own
+/// tmpfs (read-only later, like the rest of the root): unlike a bind mount of
+/// the host's devtmpfs, it adds no line to the mount table, whose `size=`
+/// would tell the host's memory.
+fn make_node(src: &Path, dst: &Path) -> io::Result<()> {
+    use std::os::unix::fs::{FileTypeExt, MetadataExt};
+    let meta = std::fs::metadata(src).map_err(ctx(format_args!("stat {}", src.display())))?;
+    if !meta.file_type().is_char_device() {
+        return Err(io::Error::other(format!(
+            "{} is not a character device",
+            src.display()
+        )));
+    }
+    let d = sys::cpath(dst)?;
+    // SAFETY: valid path; mode and device number from the host's node.
+    sys::cvt(unsafe { libc::mknod(d.as_ptr(), libc::S_IFCHR | 0o666, meta.rdev()) })
+        .map_err(ctx(format_args!("mknod {}", dst.display())))?;
+    // SAFETY: as above; the umask must not narrow the mode.
+    sys::cvt(unsafe { libc::chmod(d.as_ptr(), 0o666) }).map(drop)
+}
+
 fn build_root(root: &Path, hello: &Hello, user_namespace: bool) -> io::Result<()> {
     let r = sys::cpath(root)?;
     sys::mount(
@@ -260,8 +278,15 @@ fn build_root(root: &Path, hello: &Hello, user_namespace: bool) -> io::Result<()
     )?;
     for dev in DEVICES {
         let dst = root.join("dev").join(dev);
-        std::fs::File::create(&dst)?;
-        bind_readonly(&Path::new("/dev").join(dev), &dst, true)?;
+        let src = Path::new("/dev").join(dev);
+        if user_namespace {
+            // No mknod in a user namespace: bind the host's nodes (their
+            // devtmpfs then shows in the mount table).
+            std::fs::File::create(&dst)?;
+            bind_readonly(&src, &dst, true)?;
+        } else {
+            make_node(&src, &dst)?;
+        }
     }
     for (name, target) in [
         ("fd", "/proc/self/fd"),

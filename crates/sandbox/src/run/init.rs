@@ -5,7 +5,7 @@
 
 use std::ffi::CString;
 use std::io;
-use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 
 use super::collect::collect;
 use super::program::program;
@@ -30,7 +30,7 @@ fn exec_candidates(req: &RunRequest) -> io::Result<Vec<CString>> {
         .env
         .iter()
         .find_map(|e| e.strip_prefix("PATH="))
-        .unwrap_or("/usr/local/bin:/usr/bin:/bin");
+        .unwrap_or(crate::spec::DEFAULT_PATH);
     path.split(':')
         .filter(|d| !d.is_empty())
         .map(|d| sys::cstr(&format!("{}/{prog}", d.trim_end_matches('/'))))
@@ -96,6 +96,7 @@ fn init_inner(z: &Zygote, ctl: OwnedFd, cgroup: &RunCgroup) {
             Some(c"hidepid=2"),
         )
         .map_err(ctx("mount /proc"))?;
+        super::procfs::hide_host_files()?;
         // The OOM killer must pick the program, never us (we report the
         // run). Only possible as real root; the program resets it to 0.
         let _ = std::fs::write("/proc/self/oom_score_adj", "-1000");
@@ -103,6 +104,11 @@ fn init_inner(z: &Zygote, ctl: OwnedFd, cgroup: &RunCgroup) {
         for procs in &cgroup.procs {
             sys::write_all(procs.as_raw_fd(), b"0").map_err(ctx("join run cgroup"))?;
         }
+        // A cgroup namespace rooted here: /proc/self/cgroup shows "/", not
+        // the host's path (pod, container, zygote pid).
+        // SAFETY: plain syscall.
+        sys::cvt(unsafe { libc::unshare(libc::CLONE_NEWCGROUP) })
+            .map_err(ctx("unshare cgroup namespace"))?;
         Ok(process_cpu_ns())
     })();
     let Ok(Some((req, fds))) = protocol::recv::<RunRequest>(ctl.as_raw_fd()) else {
@@ -140,10 +146,12 @@ fn init_inner(z: &Zygote, ctl: OwnedFd, cgroup: &RunCgroup) {
                     uid: z.uid,
                     gid: z.gid,
                     user_namespace: z.user_namespace,
+                    switch_uid: z.switch_uid,
                     stdin: Some(stdin),
                     stdout_w: Some(stdout_w),
                     stderr_w: Some(stderr_w),
                     collect_sink: collect_sink.as_raw_fd(),
+                    notify_sock: -1,
                     files,
                     filter: crate::seccomp::build(),
                 })
@@ -175,14 +183,89 @@ fn init_inner(z: &Zygote, ctl: OwnedFd, cgroup: &RunCgroup) {
     drop(collect_sink);
 }
 
+/// Blocks SIGCHLD and returns a descriptor that reads it.
+fn sigchld_fd() -> io::Result<OwnedFd> {
+    // SAFETY: sigset operations on a local set; signalfd returns a new fd.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGCHLD);
+        libc::sigprocmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+        let fd = sys::cvt(libc::signalfd(-1, &set, libc::SFD_CLOEXEC)).map_err(ctx("signalfd"))?;
+        Ok(OwnedFd::from_raw_fd(fd))
+    }
+}
+
+/// Reaps the run's processes as they exit (orphans come to us) and answers
+/// the program's seccomp notifications until `child` exits; its wait status.
+fn supervise(
+    child: libc::pid_t,
+    sigchld: RawFd,
+    mut listener: Option<OwnedFd>,
+    view: &super::notify::View,
+) -> io::Result<i32> {
+    loop {
+        loop {
+            let mut status = 0;
+            // SAFETY: reaping children of this PID namespace.
+            let r = unsafe { libc::waitpid(-1, &mut status, libc::__WALL | libc::WNOHANG) };
+            if r == child {
+                return Ok(status);
+            }
+            if r == 0 || (r < 0 && sys::errno() == libc::ECHILD) {
+                break;
+            }
+            if r < 0 && sys::errno() != libc::EINTR {
+                return Err(io::Error::last_os_error()).map_err(ctx("wait for program"));
+            }
+        }
+        let mut fds = [
+            libc::pollfd {
+                fd: sigchld,
+                events: libc::POLLIN,
+                revents: 0,
+            },
+            libc::pollfd {
+                fd: listener.as_ref().map_or(-1, AsRawFd::as_raw_fd),
+                events: libc::POLLIN,
+                revents: 0,
+            },
+        ];
+        // SAFETY: fds is a valid array of two pollfds.
+        if unsafe { libc::poll(fds.as_mut_ptr(), 2, -1) } < 0 {
+            if sys::errno() == libc::EINTR {
+                continue;
+            }
+            return Err(io::Error::last_os_error()).map_err(ctx("poll"));
+        }
+        if fds[0].revents != 0 {
+            let mut info = [0u8; 128];
+            let _ = sys::read(sigchld, &mut info);
+        }
+        if fds[1].revents & libc::POLLIN != 0 {
+            if let Some(l) = &listener
+                && super::notify::answer(l.as_raw_fd(), view).is_err()
+            {
+                listener = None;
+            }
+        } else if fds[1].revents != 0 {
+            // Every filtered process is gone (POLLHUP).
+            listener = None;
+        }
+    }
+}
+
 /// Runs the request in the prepared namespaces.
 fn execute(plan: &mut Plan) -> io::Result<InitReport> {
     let l = &plan.req.limits;
     let size = l.work_dir_bytes;
-    let owner = if plan.user_namespace {
-        String::new()
-    } else {
+    // /box is still the root's empty directory: stage the run's /proc files
+    // there before its tmpfs goes on.
+    super::procfs::show_the_run(l, c"/box")?;
+    let owner = if plan.switch_uid {
         format!(",uid={},gid={}", plan.uid, plan.gid)
+    } else {
+        String::new()
     };
     tmpfs(
         c"/box",
@@ -225,14 +308,20 @@ fn execute(plan: &mut Plan) -> io::Result<InitReport> {
         // anyway; owning them lets it also write them in place (a validator's
         // feedback files kept from a previous pass). In a user namespace
         // they are already the program's uid's.
-        if !plan.user_namespace {
+        if plan.switch_uid {
             // SAFETY: fchown on our fd.
             sys::cvt(unsafe { libc::fchown(dst.as_raw_fd(), plan.uid, plan.gid) })
                 .map_err(ctx(format_args!("chown /box/{name}")))?;
         }
     }
 
+    super::procfs::fresh_clocks()?;
     let (err_r, err_w) = sys::pipe_cloexec()?;
+    let (notify_r, notify_w) = super::socketpair()?;
+    plan.notify_sock = notify_w.as_raw_fd();
+    // SIGCHLD is read from a descriptor, beside the seccomp listener; the
+    // program unblocks every signal before exec.
+    let sigchld = sigchld_fd()?;
     let t0 = sys::monotonic_ns();
     // SAFETY: fork in a single-threaded process.
     let child = sys::cvt(unsafe { libc::fork() }).map_err(ctx("fork program"))?;
@@ -240,7 +329,14 @@ fn execute(plan: &mut Plan) -> io::Result<InitReport> {
         drop(err_r);
         program(plan, err_w.as_raw_fd());
     }
-    drop(err_w);
+    drop((err_w, notify_w));
+    // The program's seccomp listener, sent right before its exec (none if
+    // it failed before).
+    let listener: Option<OwnedFd> = protocol::recv::<()>(notify_r.as_raw_fd())
+        .ok()
+        .flatten()
+        .and_then(|((), fds)| fds.into_iter().next());
+    drop(notify_r);
     // Only the program may hold its stdio now, so the zygote sees EOF when
     // the program and its children are gone.
     drop((
@@ -258,20 +354,13 @@ fn execute(plan: &mut Plan) -> io::Result<InitReport> {
         exec_error.extend_from_slice(&buf[..n]);
     }
 
-    let mut status = 0;
-    let (wall_ns, ended_ns);
-    loop {
-        // SAFETY: reaping children of this PID namespace.
-        let r = unsafe { libc::waitpid(-1, &mut status, libc::__WALL) };
-        if r == child {
-            ended_ns = sys::monotonic_ns();
-            wall_ns = ended_ns - t0;
-            break;
-        }
-        if r < 0 && sys::errno() != libc::EINTR {
-            return Err(io::Error::last_os_error()).map_err(ctx("wait for program"));
-        }
-    }
+    let view = super::notify::View {
+        memory_bytes: plan.req.limits.memory_bytes,
+        start_ns: t0,
+    };
+    let status = supervise(child, sigchld.as_raw_fd(), listener, &view)?;
+    let ended_ns = sys::monotonic_ns();
+    let wall_ns = ended_ns - t0;
     // Background processes the program left behind die with it.
     // SAFETY: kill(-1) from a PID namespace's init reaches only that namespace.
     unsafe { libc::kill(-1, libc::SIGKILL) };

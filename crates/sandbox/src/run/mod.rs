@@ -30,6 +30,8 @@
 
 mod collect;
 mod init;
+mod notify;
+mod procfs;
 mod program;
 mod watch;
 
@@ -68,6 +70,8 @@ struct Plan {
     uid: u32,
     gid: u32,
     user_namespace: bool,
+    /// The program switches to `uid`/`gid` (see `Zygote::switch_uid`).
+    switch_uid: bool,
     candidates: Vec<CString>,
     argv: Vec<CString>,
     envp: Vec<CString>,
@@ -76,6 +80,9 @@ struct Plan {
     stdout_w: Option<OwnedFd>,
     stderr_w: Option<OwnedFd>,
     collect_sink: RawFd,
+    /// The program's end of a socket to the init, which receives the
+    /// seccomp listener through it.
+    notify_sock: RawFd,
     files: Vec<OwnedFd>,
     filter: Vec<libc::sock_filter>,
 }

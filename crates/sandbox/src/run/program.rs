@@ -20,6 +20,11 @@ fn install_fd(fd: RawFd, target: RawFd) -> io::Result<()> {
     }
 }
 
+/// Signals a run may have queued at once (`RLIMIT_SIGPENDING`): far more than
+/// runtimes use (the JVM and Go signal threads one at a time, and a blocked
+/// non-real-time signal is pending once), far less than a host's default.
+const SIGPENDING: u64 = 256;
+
 fn raw(fd: &Option<OwnedFd>) -> RawFd {
     fd.as_ref().map_or(-1, AsRawFd::as_raw_fd)
 }
@@ -60,11 +65,18 @@ fn program_setup(plan: &Plan, err_fd: RawFd) -> io::Result<()> {
             raw(&plan.stderr_w)
         };
         install_fd(err, 2)?;
-        // Close everything else except the exec-error pipe (close-on-exec).
+        // The socket to the init (for the seccomp listener) goes right above
+        // the exec-error pipe; both are close-on-exec.
+        let notify = err_fd + 1;
+        if plan.notify_sock != notify {
+            sys::cvt(libc::dup2(plan.notify_sock, notify))?;
+            sys::cvt(libc::fcntl(notify, libc::F_SETFD, libc::FD_CLOEXEC))?;
+        }
+        // Close everything else.
         if err_fd > 3 {
             libc::syscall(libc::SYS_close_range, 3u32, (err_fd - 1) as u32, 0u32);
         }
-        libc::syscall(libc::SYS_close_range, (err_fd + 1) as u32, u32::MAX, 0u32);
+        libc::syscall(libc::SYS_close_range, (notify + 1) as u32, u32::MAX, 0u32);
         libc::setsid();
         // The zygote (a Rust program) ignores SIGPIPE, and ignored signals
         // survive exec: give the program default dispositions and no mask.
@@ -99,11 +111,19 @@ fn program_setup(plan: &Plan, err_fd: RawFd) -> io::Result<()> {
     // A per-process backstop; the cgroup counter enforces the real limit.
     set_rlimit(libc::RLIMIT_CPU, cpu_secs, cpu_secs + 1).map_err(ctx("RLIMIT_CPU"))?;
     set_rlimit(libc::RLIMIT_MSGQUEUE, 0, 0).map_err(ctx("RLIMIT_MSGQUEUE"))?;
+    // Queued signals are counted per uid (in user-namespace mode, the
+    // service's own): a run may hold a few, not the host's default budget.
+    set_rlimit(libc::RLIMIT_SIGPENDING, SIGPENDING, SIGPENDING)
+        .map_err(ctx("RLIMIT_SIGPENDING"))?;
     // SAFETY: plain syscalls.
     unsafe {
         sys::cvt(libc::chdir(c"/box".as_ptr())).map_err(ctx("chdir /box"))?;
-        if !plan.user_namespace {
-            sys::cvt(libc::setgroups(0, std::ptr::null())).map_err(ctx("setgroups"))?;
+        if plan.switch_uid {
+            // A user namespace whose gid map the helper wrote may deny
+            // setgroups; its supplementary groups are then unmapped anyway.
+            if libc::setgroups(0, std::ptr::null()) != 0 && !plan.user_namespace {
+                return Err(io::Error::last_os_error()).map_err(ctx("setgroups"));
+            }
             sys::cvt(libc::setresgid(plan.gid, plan.gid, plan.gid)).map_err(ctx("setresgid"))?;
             sys::cvt(libc::setresuid(plan.uid, plan.uid, plan.uid)).map_err(ctx("setresuid"))?;
         }
@@ -113,7 +133,10 @@ fn program_setup(plan: &Plan, err_fd: RawFd) -> io::Result<()> {
         sys::cvt(libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
             .map_err(ctx("no_new_privs"))?;
     }
-    crate::seccomp::install(&plan.filter).map_err(ctx("seccomp"))?;
+    let listener = crate::seccomp::install(&plan.filter).map_err(ctx("seccomp"))?;
+    // The init answers the notifications; our copies close at exec.
+    crate::protocol::send(err_fd + 1, &(), &[listener.as_raw_fd()])
+        .map_err(ctx("hand the seccomp listener to the init"))?;
 
     let mut argv: Vec<*const libc::c_char> = plan.argv.iter().map(|a| a.as_ptr()).collect();
     argv.push(std::ptr::null());
