@@ -13,6 +13,9 @@ use super::table::{LanguageSpec, LanguageTable, ToolSpec, VersionSpec};
 
 /// Directories the sandbox mounts anyway.
 const DEFAULT_ROOTS: [&str; 5] = ["/usr/", "/bin/", "/lib/", "/lib64/", "/sbin/"];
+/// Under `/usr`, but left out of the sandbox (`SandboxConfig::default`): a toolchain there
+/// is mounted on its own.
+const NOT_MOUNTED: &str = "/usr/local/";
 
 /// The installed languages of `table`, in its order.
 pub(super) fn discover(table: &LanguageTable) -> Vec<Language> {
@@ -66,7 +69,27 @@ fn installed(spec: &LanguageSpec) -> Option<Language> {
 }
 
 fn outside_defaults(dir: &Path) -> Option<PathBuf> {
-    (!DEFAULT_ROOTS.iter().any(|d| dir.starts_with(d))).then(|| dir.to_path_buf())
+    let mounted = DEFAULT_ROOTS.iter().any(|d| dir.starts_with(d)) && !dir.starts_with(NOT_MOUNTED);
+    (!mounted).then(|| dir.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_toolchain_under_usr_local_is_mounted_on_its_own() {
+        assert_eq!(
+            outside_defaults(Path::new("/usr/local/go")),
+            Some(PathBuf::from("/usr/local/go"))
+        );
+        assert_eq!(
+            outside_defaults(Path::new("/opt/kotlinc")),
+            Some(PathBuf::from("/opt/kotlinc"))
+        );
+        assert_eq!(outside_defaults(Path::new("/usr/lib/jvm/java-17")), None);
+        assert_eq!(outside_defaults(Path::new("/usr/localx")), None);
+    }
 }
 
 /// Fixed paths first (the sandbox mounts /usr), then `PATH`.

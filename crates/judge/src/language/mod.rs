@@ -50,7 +50,7 @@ pub struct SandboxCommand {
 
 fn base_env() -> Vec<(String, String)> {
     vec![
-        ("PATH".into(), "/usr/local/bin:/usr/bin:/bin".into()),
+        ("PATH".into(), "/usr/bin:/bin".into()),
         ("HOME".into(), "/tmp".into()),
         ("TMPDIR".into(), "/tmp".into()),
         ("LANG".into(), "C.UTF-8".into()),
