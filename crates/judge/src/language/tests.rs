@@ -74,7 +74,7 @@ fn the_built_in_table_keeps_the_flags_of_the_first_seven_languages() {
         "GOPATH=/tmp/gopath",
         "CGO_ENABLED=0",
         "GO111MODULE=off",
-        "PATH=/usr/local/bin:/usr/bin:/bin",
+        "PATH=/usr/bin:/bin",
     ] {
         assert!(
             go.env.iter().any(|(k, v)| format!("{k}={v}") == var),
