@@ -73,25 +73,6 @@ fn outside_defaults(dir: &Path) -> Option<PathBuf> {
     (!mounted).then(|| dir.to_path_buf())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_toolchain_under_usr_local_is_mounted_on_its_own() {
-        assert_eq!(
-            outside_defaults(Path::new("/usr/local/go")),
-            Some(PathBuf::from("/usr/local/go"))
-        );
-        assert_eq!(
-            outside_defaults(Path::new("/opt/kotlinc")),
-            Some(PathBuf::from("/opt/kotlinc"))
-        );
-        assert_eq!(outside_defaults(Path::new("/usr/lib/jvm/java-17")), None);
-        assert_eq!(outside_defaults(Path::new("/usr/localx")), None);
-    }
-}
-
 /// Fixed paths first (the sandbox mounts /usr), then `PATH`.
 fn find_tool(spec: &ToolSpec) -> Option<Found> {
     let on_path = spec.name.iter().flat_map(|name| {
@@ -162,4 +143,23 @@ pub(super) fn version_of(text: &str, spec: &VersionSpec) -> Option<String> {
         None => line,
     };
     Some(spec.format.replace("{version}", version))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_toolchain_under_usr_local_is_mounted_on_its_own() {
+        assert_eq!(
+            outside_defaults(Path::new("/usr/local/go")),
+            Some(PathBuf::from("/usr/local/go"))
+        );
+        assert_eq!(
+            outside_defaults(Path::new("/opt/kotlinc")),
+            Some(PathBuf::from("/opt/kotlinc"))
+        );
+        assert_eq!(outside_defaults(Path::new("/usr/lib/jvm/java-17")), None);
+        assert_eq!(outside_defaults(Path::new("/usr/localx")), None);
+    }
 }
