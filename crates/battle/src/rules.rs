@@ -414,11 +414,62 @@ pub fn judged(
     Some(change)
 }
 
-/// A submission whose `resend_at_ms` has come. Its job is sent again under `job_id` while
-/// it has an attempt left — also after the battle ended when the job never reached the
-/// judge (a failed send gives its attempt back: `attempts` is 0), so that it still gets
-/// its real verdict (kept on the submission only). Otherwise it ends as `lost` (IE): a
-/// second overdue result, or an overdue one whose battle is over and cannot change.
+/// Until its send is confirmed a submission is due again this soon: if the replica that took
+/// it dies before sending, any replica's clock sends it after this, not after the result
+/// timeout.
+pub const CONFIRM_SEND_MS: i64 = 15_000;
+/// A send that failed (execution unreachable) is tried again this soon, by the clock.
+pub const RESEND_AFTER_FAILURE_MS: i64 = 2_000;
+
+/// The job `job_id` reached execution: one more attempt counts, and the result now has the
+/// result timeout to come.
+pub fn sent(
+    battle: &Battle,
+    submission: &Submission,
+    job_id: Uuid,
+    now: i64,
+    timing: &Timing,
+) -> Option<Change> {
+    if !submission.is_judging() || submission.job_id != job_id {
+        return None;
+    }
+    let mut change = Change::of(battle);
+    let mut s = submission.clone();
+    s.attempts += 1;
+    s.resend_at_ms = Some(now + timing.result_timeout_ms);
+    change.update_submission = Some(s);
+    Some(change)
+}
+
+/// Sending `job_id` failed: refused for good (`refused` holds the IE to record: execution
+/// will never take it), or execution was unreachable and the clock tries again soon.
+pub fn send_failed(
+    battle: &Battle,
+    submission: &Submission,
+    job_id: Uuid,
+    refused: Option<Judgement>,
+    now: i64,
+) -> Option<Change> {
+    if !submission.is_judging() || submission.job_id != job_id {
+        return None;
+    }
+    if let Some(lost) = refused {
+        return judged(battle, submission, lost, now);
+    }
+    let mut change = Change::of(battle);
+    let mut s = submission.clone();
+    s.resend_at_ms = Some(now + RESEND_AFTER_FAILURE_MS);
+    change.update_submission = Some(s);
+    Some(change)
+}
+
+/// A submission whose `resend_at_ms` has come: its send was never confirmed, or its result
+/// is overdue. `attempts` counts the sends execution confirmed. The job is sent again under
+/// `job_id` unless it ends as `lost` (IE): two confirmed sends without a result; or, once the
+/// battle is over (a result can no longer change it), one confirmed send whose result is
+/// overdue, or sends that never got through for a whole result timeout. A job that never
+/// reached execution is still sent after the battle ended, for its real verdict (kept on
+/// the submission only).
 pub fn overdue(
     battle: &Battle,
     submission: &Submission,
@@ -431,26 +482,21 @@ pub fn overdue(
     if !submission.is_judging() || !due {
         return None;
     }
-    let never_sent = submission.attempts == 0;
-    if submission.attempts >= 2 || (battle.state.is_over() && !never_sent) {
+    let over = battle.state.is_over();
+    let stale = now - submission.submitted_at_ms > timing.result_timeout_ms;
+    if submission.attempts >= 2 || (over && (submission.attempts >= 1 || stale)) {
         return judged(battle, submission, lost, now);
     }
-    Some(resend(battle, submission, job_id, now, timing))
+    Some(resend(battle, submission, job_id, now))
 }
 
-/// The submission's job is sent again under a new id (its result never came).
-pub fn resend(
-    battle: &Battle,
-    submission: &Submission,
-    job_id: Uuid,
-    now: i64,
-    timing: &Timing,
-) -> Change {
+/// The submission's job is sent again under a new id; it counts as an attempt once its
+/// send is confirmed (`sent`).
+pub fn resend(battle: &Battle, submission: &Submission, job_id: Uuid, now: i64) -> Change {
     let mut change = Change::of(battle);
     let mut again = submission.clone();
     again.job_id = job_id;
-    again.attempts += 1;
-    again.resend_at_ms = Some(now + timing.result_timeout_ms);
+    again.resend_at_ms = Some(now + CONFIRM_SEND_MS);
     change.update_submission = Some(again);
     change
 }

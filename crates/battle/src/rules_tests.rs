@@ -424,6 +424,7 @@ fn an_overdue_job_is_sent_again_once_then_ends_as_ie() {
     let s = submission(&battle, a.user_id, 6_000);
     let battle = after(&submit(&battle, s.clone(), 6_000).expect("submitted"));
     let lost = || verdict(Verdict::InternalError, 0);
+    // The helper's submission was sent once (attempts 1); its result is due at 26 s.
     let job = Uuid::new_v4();
     assert!(
         overdue(&battle, &s, job, lost(), 25_999, &TIMING).is_none(),
@@ -431,10 +432,24 @@ fn an_overdue_job_is_sent_again_once_then_ends_as_ie() {
     );
     let again = overdue(&battle, &s, job, lost(), 26_000, &TIMING).expect("due");
     let resent = again.update_submission.expect("sent again");
-    assert_eq!((resent.job_id, resent.attempts), (job, 2));
-    assert_eq!(resent.resend_at_ms, Some(26_000 + TIMING.result_timeout_ms));
+    assert_eq!(
+        (resent.job_id, resent.attempts),
+        (job, 1),
+        "counts once confirmed"
+    );
+    assert_eq!(resent.resend_at_ms, Some(26_000 + CONFIRM_SEND_MS));
+    // A confirmation of the old job changes nothing; of the new one, counts.
+    assert!(sent(&battle, &resent, s.job_id, 26_100, &TIMING).is_none());
+    let confirmed = sent(&battle, &resent, job, 26_100, &TIMING)
+        .and_then(|c| c.update_submission)
+        .expect("confirmed");
+    assert_eq!(confirmed.attempts, 2);
+    assert_eq!(
+        confirmed.resend_at_ms,
+        Some(26_100 + TIMING.result_timeout_ms)
+    );
     let given_up =
-        overdue(&battle, &resent, Uuid::new_v4(), lost(), 46_000, &TIMING).expect("due again");
+        overdue(&battle, &confirmed, Uuid::new_v4(), lost(), 46_100, &TIMING).expect("due again");
     assert_eq!(
         given_up.update_submission.and_then(|s| s.verdict),
         Some(Verdict::InternalError)
@@ -448,25 +463,63 @@ fn a_job_that_never_reached_the_judge_is_sent_even_after_the_battle_ended() {
     let battle = after(&submit(&battle, s.clone(), 6_000).expect("submitted"));
     let over = after(&resign(&battle, a.user_id, 7_000).expect("resigned"));
     let lost = || verdict(Verdict::InternalError, 0);
-    // The send failed (execution was down): the attempt was given back, due soon.
+    // Taken, then the replica died before sending (or every send failed): no attempt.
     let unsent = Submission {
         attempts: 0,
-        resend_at_ms: Some(8_000),
+        resend_at_ms: Some(6_000 + CONFIRM_SEND_MS),
         ..s.clone()
     };
     let job = Uuid::new_v4();
-    let change = overdue(&over, &unsent, job, lost(), 8_000, &TIMING).expect("due");
-    let sent = change.update_submission.expect("sent");
-    assert_eq!((sent.job_id, sent.verdict), (job, None));
+    let change = overdue(&over, &unsent, job, lost(), 21_000, &TIMING).expect("due");
+    let again = change.update_submission.expect("sent");
+    assert_eq!((again.job_id, again.verdict), (job, None));
     assert!(change.events.is_empty());
+    // Never through for a whole result timeout after the end: given up.
+    let stale = overdue(&over, &unsent, job, lost(), 26_001, &TIMING).expect("due");
+    assert_eq!(
+        stale.update_submission.and_then(|s| s.verdict),
+        Some(Verdict::InternalError)
+    );
     // One that did reach the judge and whose result is overdue ends as IE once it is over.
-    let late = Submission {
-        resend_at_ms: Some(26_000),
-        ..s
-    };
-    let change = overdue(&over, &late, job, lost(), 26_000, &TIMING).expect("due");
+    let change = overdue(&over, &s, job, lost(), 26_000, &TIMING).expect("due");
     assert_eq!(
         change.update_submission.and_then(|s| s.verdict),
         Some(Verdict::InternalError)
+    );
+}
+
+#[test]
+fn a_refused_send_ends_as_ie_and_an_unreachable_judge_is_tried_again_soon() {
+    let (battle, a, _) = active();
+    let s = Submission {
+        attempts: 0,
+        ..submission(&battle, a.user_id, 6_000)
+    };
+    let battle = after(&submit(&battle, s.clone(), 6_000).expect("submitted"));
+    let soon = send_failed(&battle, &s, s.job_id, None, 6_100)
+        .and_then(|c| c.update_submission)
+        .expect("postponed");
+    assert_eq!(
+        (soon.resend_at_ms, soon.attempts, soon.verdict),
+        (Some(6_100 + RESEND_AFTER_FAILURE_MS), 0, None)
+    );
+    let refused = send_failed(
+        &battle,
+        &s,
+        s.job_id,
+        Some(verdict(Verdict::InternalError, 0)),
+        6_100,
+    )
+    .expect("judged");
+    assert_eq!(
+        refused.update_submission.and_then(|s| s.verdict),
+        Some(Verdict::InternalError)
+    );
+    assert!(
+        refused
+            .events
+            .iter()
+            .any(|e| matches!(e.body, EventBody::Judged { .. })),
+        "the players see it"
     );
 }

@@ -22,12 +22,6 @@ use crate::store::{BattleStore, StoreError};
 
 /// How often a command is decided again after losing a race, before giving up.
 const MAX_RETRIES: usize = 8;
-/// A failed send is tried again this soon (by the clock), once.
-const RESEND_AFTER_FAILURE_MS: i64 = 2_000;
-/// A new submission is due again this soon until its send is confirmed: if the replica that
-/// took it dies before sending, any replica's clock sends it after this, not after
-/// `result_timeout_secs`.
-const CONFIRM_SEND_MS: i64 = 15_000;
 /// Most events one page of the log returns.
 pub const MAX_EVENTS_PAGE: u32 = 500;
 
@@ -247,8 +241,8 @@ impl BattleService {
             source,
             submitted_at_ms: now,
             job_id: Uuid::now_v7(),
-            attempts: 1,
-            resend_at_ms: Some(now + CONFIRM_SEND_MS),
+            attempts: 0,
+            resend_at_ms: Some(now + rules::CONFIRM_SEND_MS),
             verdict: None,
             score: 0,
             total,
@@ -275,8 +269,10 @@ impl BattleService {
         Ok(submission)
     }
 
-    /// Sends a submission's current job; on failure the clock sends it again soon (a
-    /// send that failed does not count as an attempt).
+    /// Sends a submission's current job and records how it went (`rules::sent`,
+    /// `rules::send_failed`): confirmed, to be tried again soon, or refused for good (IE).
+    /// If this process dies first, any replica's clock sends it again after
+    /// `rules::CONFIRM_SEND_MS`.
     #[tracing::instrument(skip_all, fields(submission = %submission.id, job_id = %submission.job_id))]
     pub(crate) async fn send(&self, battle: &Battle, submission: &Submission) {
         let request = JudgeRequest {
@@ -286,53 +282,27 @@ impl BattleService {
             source: submission.source.clone(),
             problem_hash: battle.problem_hash.clone(),
         };
-        let Err(e) = self.judging.judge(request).await else {
-            self.sent(submission).await;
-            return;
-        };
-        tracing::warn!(error = %e, submission = %submission.id, "judge job not sent; the clock will try again");
-        let soon = now_ms() + RESEND_AFTER_FAILURE_MS;
-        let sid = submission.id;
-        let job_id = submission.job_id;
-        let postpone = self
-            .apply_submission(sid, |b, s| {
-                // Judged meanwhile (the job did arrive), or sent again under a new id.
-                if !s.is_judging() || s.job_id != job_id {
-                    return Ok(None);
-                }
-                let mut change = Change::of(b);
-                let mut s = s.clone();
-                s.resend_at_ms = Some(soon);
-                s.attempts = s.attempts.saturating_sub(1);
-                change.update_submission = Some(s);
-                Ok(Some(change))
-            })
-            .await;
-        if let Err(e) = postpone {
-            tracing::warn!(error = %e, submission = %sid, "cannot reschedule the job");
+        let outcome = self.judging.judge(request).await;
+        if let Err(e) = &outcome {
+            tracing::warn!(error = %e, submission = %submission.id, "judge job not sent");
         }
-    }
-
-    /// The job reached execution: the result now has `result_timeout_secs` to come. (If
-    /// this write fails the clock sends the job again after `CONFIRM_SEND_MS`: a second
-    /// run, whose result supersedes the first's, never a lost one.)
-    async fn sent(&self, submission: &Submission) {
-        let until = now_ms() + self.timing.result_timeout_ms;
         let job_id = submission.job_id;
-        let confirmed = self
+        let recorded = self
             .apply_submission(submission.id, |b, s| {
-                if !s.is_judging() || s.job_id != job_id || s.resend_at_ms >= Some(until) {
-                    return Ok(None);
-                }
-                let mut change = Change::of(b);
-                let mut s = s.clone();
-                s.resend_at_ms = Some(until);
-                change.update_submission = Some(s);
-                Ok(Some(change))
+                let now = now_ms();
+                Ok(match &outcome {
+                    Ok(()) => rules::sent(b, s, job_id, now, &self.timing),
+                    Err(JudgingError::Refused(_)) => {
+                        rules::send_failed(b, s, job_id, Some(lost()), now)
+                    }
+                    Err(JudgingError::Unavailable(_)) => {
+                        rules::send_failed(b, s, job_id, None, now)
+                    }
+                })
             })
             .await;
-        if let Err(e) = confirmed {
-            tracing::warn!(error = %e, submission = %submission.id, "cannot confirm the send; the clock will send it again");
+        if let Err(e) = recorded {
+            tracing::warn!(error = %e, submission = %submission.id, "cannot record the send; the clock will send it again");
         }
     }
 

@@ -128,11 +128,15 @@ pub fn validate(judge: &[u8], team: &[u8], flags: &ValidatorFlags) -> Result<(),
             let rel_ok = flags
                 .float_relative_tolerance
                 .is_some_and(|e| diff <= e * jv.abs());
-            // A token too large for an f64 reads as an infinity: it equals itself (the
-            // difference of two is NaN) and is within no tolerance of anything else
-            // (`e * inf` would take any number).
-            let finite = jv.is_finite() && tv.is_finite();
-            if !(jv == tv || (finite && (abs_ok || rel_ok))) {
+            // A token too large for an f64 reads as an infinity, which says nothing of its
+            // value: it must then be the same token (letter case aside), and is within no
+            // tolerance of anything else (`e * inf` would take any number).
+            let within = if jv.is_finite() && tv.is_finite() {
+                jv == tv || abs_ok || rel_ok
+            } else {
+                jt.eq_ignore_ascii_case(tt)
+            };
+            if !within {
                 return Err(format!(
                     "token {}: {} is not within tolerance of {}",
                     i + 1,
@@ -219,7 +223,11 @@ mod tests {
         let both = flags("float_tolerance 1e-6");
         for f in [&rel, &both, &flags("float_absolute_tolerance 1")] {
             assert!(validate(b"-3.E521\n", b"-3.E521\n", f).is_ok());
-            assert!(validate(b"1e999\n", b"2e999\n", f).is_ok(), "both +inf");
+            assert!(validate(b"-3.E521\n", b"-3.e521\n", f).is_ok());
+            assert!(
+                validate(b"1e999\n", b"2e999\n", f).is_err(),
+                "both +inf, not equal"
+            );
             assert!(validate(b"1e999\n", b"-1e999\n", f).is_err());
             assert!(validate(b"1e999\n", b"5\n", f).is_err());
             assert!(validate(b"5\n", b"1e999\n", f).is_err());

@@ -57,10 +57,13 @@ impl Drop for Delegated {
     }
 }
 
-/// A line added to /etc/subuid or /etc/subgid for nobody, removed on drop.
+/// A line added to /etc/subuid or /etc/subgid for nobody, removed on drop (the file
+/// removed too if the test created it); nothing to undo when nobody had a range already.
 struct Subordinate {
     file: &'static str,
-    before: Option<String>,
+    /// The line the test added; `None` when it added nothing.
+    added: Option<String>,
+    created: bool,
 }
 
 impl Subordinate {
@@ -73,27 +76,47 @@ impl Subordinate {
             let big = f.get(2).and_then(|c| c.parse::<u32>().ok()) > Some(UID);
             (ours && big).then(|| f.get(1).and_then(|s| s.parse().ok()))?
         });
+        let unchanged = Subordinate {
+            file,
+            added: None,
+            created: false,
+        };
         if let Some(start) = existing {
-            return (Subordinate { file, before: None }, start);
+            return (unchanged, start);
         }
         let mut text = before.clone().unwrap_or_default();
         if !text.is_empty() && !text.ends_with('\n') {
             text.push('\n');
         }
-        text.push_str(&format!("nobody:{START}:65536\n"));
+        let line = format!("nobody:{START}:65536");
+        text.push_str(&line);
+        text.push('\n');
         std::fs::write(file, text).expect("delegate a subordinate range");
-        (Subordinate { file, before }, START)
+        let added = Subordinate {
+            added: Some(line),
+            created: before.is_none(),
+            ..unchanged
+        };
+        (added, START)
     }
 }
 
 impl Drop for Subordinate {
+    /// Takes out the added line only, keeping whatever else changed in the file meanwhile.
     fn drop(&mut self) {
-        match &self.before {
-            Some(text) => {
-                let _ = std::fs::write(self.file, text);
-            }
-            None if Path::new(self.file).exists() => {}
-            None => {}
+        let Some(line) = &self.added else { return };
+        let Ok(text) = std::fs::read_to_string(self.file) else {
+            return;
+        };
+        let kept: String = text
+            .lines()
+            .filter(|l| l != line)
+            .map(|l| format!("{l}\n"))
+            .collect();
+        if self.created && kept.is_empty() {
+            let _ = std::fs::remove_file(self.file);
+        } else {
+            let _ = std::fs::write(self.file, kept);
         }
     }
 }

@@ -259,10 +259,16 @@ async fn submissions_are_found_by_job_and_overdue_ones_are_listed(store: Arc<dyn
     assert_eq!(store.submission(s.id).await.unwrap(), Some(s.clone()));
     assert!(store.overdue(22_999, 10).await.unwrap().is_empty());
     assert_eq!(store.overdue(23_000, 10).await.unwrap().len(), 1);
-    let resent = rules::resend(&c.battle, &s, Uuid::now_v7(), 23_000, &TIMING);
+    let job = Uuid::now_v7();
+    let resent = rules::resend(&c.battle, &s, job, 23_000);
     store.commit(&resent).await.unwrap();
+    let taken = store.submission(s.id).await.unwrap().unwrap();
+    assert_eq!((taken.job_id, taken.attempts), (job, s.attempts));
+    let current = store.battle(battle.id).await.unwrap().unwrap();
+    let confirmed = rules::sent(&current, &taken, job, 23_100, &TIMING).unwrap();
+    store.commit(&confirmed).await.unwrap();
     let again = store.submission(s.id).await.unwrap().unwrap();
-    assert_eq!(again.attempts, 2);
+    assert_eq!(again.attempts, s.attempts + 1);
     assert!(store.submission_by_job(s.job_id).await.unwrap().is_none());
     let report = Report {
         compile_output: "warning".into(),

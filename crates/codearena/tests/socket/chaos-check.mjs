@@ -95,10 +95,19 @@ export async function verify(calls, players, faults, database) {
   // 3. Every rated battle applied to the ratings exactly once.
   const ratings = [];
   for (const p of players) {
-    const history = (await calls.request("GET", `/api/rating/users/${p.id}/history`, p.token)).body;
-    const applied = (history?.points ?? []).map((h) => h.battle_id).sort();
+    const points = (await calls.request("GET", `/api/rating/users/${p.id}/history`, p.token)).body?.points ?? [];
+    const applied = points.map((h) => h.battle_id).sort();
     const played = p.battles.map((b) => b.battle).sort();
     if (!equalSeqs(applied, played)) ratings.push(`${p.name}: history has ${applied.length} battles, played ${played.length}`);
+    // Applied twice would show as a broken chain, a game count or a rating off the history.
+    points.forEach((h, i) => {
+      if (i > 0 && h.before !== points[i - 1].after) ratings.push(`${p.name}: game ${h.game} starts at ${h.before}, the last ended at ${points[i - 1].after}`);
+    });
+    const rating = (await calls.request("GET", `/api/rating/users/${p.id}`, p.token)).body;
+    if (rating?.games !== points.length) ratings.push(`${p.name}: ${rating?.games} games, ${points.length} in the history`);
+    if (points.length && rating?.rating !== points[points.length - 1].after) {
+      ratings.push(`${p.name}: rated ${rating?.rating}, the history ends at ${points[points.length - 1].after}`);
+    }
   }
   const twice = Number(
     sql(database, "SELECT count(*) FROM (SELECT battle_id FROM rating_history GROUP BY battle_id HAVING count(*) <> 2) t"),

@@ -253,8 +253,9 @@ export class Player {
         submission = r.body;
       } else if (r.status === 503 || r.status === 0 || r.status === 502) {
         // Did it land before the answer was lost? Then it is in my list: never send twice.
+        // (Once the battle is over the list has the opponent's too.)
         const mine = await this.calls.request("GET", path, this.token);
-        const list = mine.body?.submissions ?? [];
+        const list = (mine.body?.submissions ?? []).filter((x) => x.user_id === this.id);
         if (list.length > known) submission = list[list.length - 1];
         else await sleep(1000);
       } else if (r.status === 409) {

@@ -115,27 +115,56 @@ async function restartStore(port, stop, start) {
   return { at, outageMs: Date.now() - at };
 }
 
+/** The Redis server's run_id: a new one after every restart. */
+function redisRunId() {
+  const info = execSync("redis-cli -p 6379 info server", { encoding: "utf8" });
+  return info.split("\n").find((l) => l.startsWith("run_id:"))?.trim();
+}
+
 const postgresVersion = () => readdirSync("/etc/postgresql").sort((a, b) => Number(a) - Number(b)).pop();
 
 const FAULTS = {
   "execution worker mid-job": () =>
-    kill("execution-1", {
+    kill(KILLS["execution worker mid-job"], {
       before: () => until("execution-1 judging", async () => (await metric(3003, "execution_busy_slots")) > 0, 50),
     }),
-  "battle replica": () => kill("battle"),
-  "rating consumer": () => kill("rating"),
-  "realtime replica": () => kill("realtime-1"),
+  "battle replica": () => kill(KILLS["battle replica"]),
+  "rating consumer": () => kill(KILLS["rating consumer"]),
+  "realtime replica": () => kill(KILLS["realtime replica"]),
   "PostgreSQL restart": () =>
     restartStore(5432, `pg_ctlcluster --skip-systemctl-redirect ${postgresVersion()} main stop -m fast`, SERVICES),
   // Shut down with a snapshot and started again on it (as a managed Redis with persistence
   // restarts); the machine's Redis otherwise keeps nothing on disk, so the snapshot goes after.
   "Redis restart": async () => {
+    const before = redisRunId();
     const result = await restartStore(6379, "redis-cli -p 6379 shutdown save || true", SERVICES);
     rmSync("/var/lib/redis/dump.rdb", { force: true });
+    if (redisRunId() === before) throw new Error("Redis did not restart (same run_id)");
     return result;
   },
   "RabbitMQ restart": () => restartStore(5672, "rabbitmqctl -q shutdown", SERVICES),
 };
+
+/** Which process each fault kills (the others must never exit). */
+const KILLS = {
+  "execution worker mid-job": "execution-1",
+  "battle replica": "battle",
+  "rating consumer": "rating",
+  "realtime replica": "realtime-1",
+};
+
+/** Every process exited only when a fault killed it: none fell over by itself (say, when a store restarted). */
+function exits(chosen) {
+  const problems = [];
+  for (const name of Object.keys(PORTS)) {
+    const log = join(STATE, "logs", `${name}.log`);
+    if (!existsSync(log)) continue;
+    const exited = readFileSync(log, "utf8").split("\n").filter((l) => l.startsWith(`cluster: ${name} exited`)).length;
+    const killed = chosen.filter((f) => KILLS[f] === name).length;
+    if (exited !== killed) problems.push(`${name} exited ${exited} times, killed ${killed}`);
+  }
+  return { name: "no process exited but those killed", ok: problems.length === 0, detail: problems.length ? problems : { processes: Object.keys(PORTS).length } };
+}
 
 function solutions() {
   const out = {};
@@ -202,6 +231,7 @@ async function main() {
   await sleep(3000);
 
   const checks = await verify(calls, players, faults, DATABASE);
+  checks.push(exits(chosen));
   const submissions = players.flatMap((p) => p.battles.flatMap((b) => b.submissions));
   const report = {
     date: new Date().toISOString(),

@@ -68,8 +68,20 @@ fn installed(spec: &LanguageSpec) -> Option<Language> {
     })
 }
 
+/// The directory the sandbox must mount for a tool's home, if it is not mounted anyway.
+/// Never `/usr/local` itself or one of its shared directories (`bin`, `lib`, …): they
+/// hold the host's own software (the service binary, in the image), which stays out of
+/// the sandbox; only a toolchain's own directory there (`/usr/local/go`) is mounted.
 fn outside_defaults(dir: &Path) -> Option<PathBuf> {
-    let mounted = DEFAULT_ROOTS.iter().any(|d| dir.starts_with(d)) && !dir.starts_with(NOT_MOUNTED);
+    const SHARED: [&str; 9] = [
+        "", "bin", "sbin", "lib", "lib64", "libexec", "share", "include", "etc",
+    ];
+    if let Ok(rest) = dir.strip_prefix(NOT_MOUNTED.trim_end_matches('/')) {
+        let rest = rest.to_string_lossy();
+        let shared = SHARED.iter().any(|s| rest == *s);
+        return (!shared).then(|| dir.to_path_buf());
+    }
+    let mounted = DEFAULT_ROOTS.iter().any(|d| dir.starts_with(d));
     (!mounted).then(|| dir.to_path_buf())
 }
 
@@ -161,5 +173,14 @@ mod tests {
         );
         assert_eq!(outside_defaults(Path::new("/usr/lib/jvm/java-17")), None);
         assert_eq!(outside_defaults(Path::new("/usr/localx")), None);
+        // The host's own software there stays out, whatever a tool's home says.
+        for shared in [
+            "/usr/local",
+            "/usr/local/",
+            "/usr/local/bin",
+            "/usr/local/lib",
+        ] {
+            assert_eq!(outside_defaults(Path::new(shared)), None, "{shared}");
+        }
     }
 }
