@@ -41,7 +41,14 @@ pub fn register(io: &SocketIo, realtime: Arc<Realtime>) {
     let on_auth = realtime.clone();
     let authenticate = move |socket: SocketRef, TryData(auth): TryData<Handshake>| {
         let realtime = on_auth.clone();
-        async move { authenticate(&realtime, &socket, auth.ok()).await }
+        async move {
+            authenticate(&realtime, &socket, auth.ok()).await?;
+            // Before the connect packet goes out (socketioxide sends it after the
+            // middleware, then runs the connect handler on its own): a client that joins
+            // as soon as it sees `connect` must find the handlers there.
+            listen(&realtime, &socket);
+            Ok::<(), Refused>(())
+        }
     };
     let connected = move |socket: SocketRef| {
         let realtime = realtime.clone();
@@ -75,20 +82,8 @@ async fn authenticate(
     }
 }
 
-fn connected(realtime: Arc<Realtime>, socket: SocketRef) {
-    let Some(session) = socket.extensions.get::<Session>() else {
-        // The handshake stores it; a socket without one cannot be served.
-        let _ = socket.disconnect();
-        return;
-    };
-    socket.join(user_room(session.viewer.identity.user_id));
-    metrics::gauge!(crate::metrics::SOCKETS).increment(1.0);
-    let hello = Hello {
-        user_id: session.viewer.identity.user_id,
-        username: session.viewer.identity.username.clone(),
-        server: realtime.server_id,
-    };
-    let _ = socket.emit("hello", &hello);
+/// What a connected socket may ask: `battle:join`, `battle:leave`.
+fn listen(realtime: &Arc<Realtime>, socket: &SocketRef) {
     let on_join = realtime.clone();
     socket.on(
         "battle:join",
@@ -117,6 +112,22 @@ fn connected(realtime: Arc<Realtime>, socket: SocketRef) {
             }
         },
     );
+}
+
+fn connected(realtime: Arc<Realtime>, socket: SocketRef) {
+    let Some(session) = socket.extensions.get::<Session>() else {
+        // The handshake stores it; a socket without one cannot be served.
+        let _ = socket.disconnect();
+        return;
+    };
+    socket.join(user_room(session.viewer.identity.user_id));
+    metrics::gauge!(crate::metrics::SOCKETS).increment(1.0);
+    let hello = Hello {
+        user_id: session.viewer.identity.user_id,
+        username: session.viewer.identity.username.clone(),
+        server: realtime.server_id,
+    };
+    let _ = socket.emit("hello", &hello);
     socket.on_disconnect(move |socket: SocketRef| {
         let realtime = realtime.clone();
         async move {

@@ -54,6 +54,27 @@ async fn embedded_a_whole_battle_through_socket_io_client() {
         .unwrap();
 }
 
+/// Clients join the moment `connect` fires (the web app does, on every reconnect): the
+/// join handler is registered before the connect packet goes out, so no join is dropped.
+/// (socketioxide sends that packet after the middleware and only then runs the connect
+/// handler; handlers registered there missed such joins now and then, and the chaos run
+/// saw a reconnected socket that never got its battle's last events.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn embedded_a_join_sent_on_connect_is_always_answered() {
+    let app = TestApp::spawn(Mode::Embedded).await;
+    let (ada, _bob, id) = started(&app).await;
+    let base = app.url("").trim_end_matches('/').to_owned();
+    tokio::task::spawn_blocking(move || {
+        run_node(
+            "join-on-connect.mjs",
+            &base,
+            &[("TOKEN", &ada), ("BATTLE", &id), ("SOCKETS", "1000")],
+        )
+    })
+    .await
+    .unwrap();
+}
+
 /// A realtime replica whose Redis connection is cut while a battle ends: the event never
 /// reaches it over pub/sub, and when Redis is back its subscription resubscribes by itself,
 /// says it may have missed messages, and the socket gets the end from the battle's log.

@@ -170,7 +170,9 @@ export class Player {
         if (answer?.status !== "ok") this.errors.push(`join ${battle}: ${JSON.stringify(answer)}`);
       })
       .catch(() => {
-        // No answer: the socket dropped; its "connect" joins again.
+        // No answer: if the socket dropped, its "connect" joins again; if not, the server
+        // lost the join, and the events it would bring are lost with it.
+        if (this.socket.connected) this.errors.push(`join ${battle}: no answer on a connected socket`);
       });
   }
 
