@@ -63,29 +63,17 @@ pub fn jwt(data: &[u8]) {
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
-
     /// The committed fuzz corpus, replayed on every `cargo test` (no libFuzzer needed).
     #[test]
     fn fuzz_corpus_jwt() {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/jwt");
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-            .map(|e| e.expect("a corpus entry").path())
-            .collect();
-        files.sort();
-        assert!(!files.is_empty(), "{} has no corpus", dir.display());
-        for file in files {
-            println!("{}", file.display());
-            super::jwt(&std::fs::read(&file).expect("reading a corpus file"));
-        }
+        testkit::fuzz::replay_corpus("jwt", super::jwt);
     }
 
     /// The corpus's `issued-*` seeds are tokens exactly as `AccessTokens::issue` writes
     /// them (so the fuzzer starts from accepted tokens).
     #[test]
     fn fuzz_corpus_issued_tokens_are_the_ones_issue_makes() {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/jwt");
+        let dir = testkit::fuzz::corpus_dir("jwt");
         let mut seen = 0;
         for entry in std::fs::read_dir(&dir).expect("the jwt corpus") {
             let path = entry.expect("a corpus entry").path();

@@ -240,24 +240,7 @@ pub fn default_validator(data: &[u8]) {
 mod tests {
     //! The committed fuzz corpus, replayed on every `cargo test` (no libFuzzer needed).
 
-    use std::path::PathBuf;
-
-    fn replay(target: &str, check: fn(&[u8])) {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../fuzz/corpus")
-            .join(target);
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-            .map(|e| e.expect("a corpus entry").path())
-            .collect();
-        files.sort();
-        assert!(!files.is_empty(), "{} has no corpus", dir.display());
-        for file in files {
-            let data = std::fs::read(&file).expect("reading a corpus file");
-            println!("{}", file.display());
-            check(&data);
-        }
-    }
+    use testkit::fuzz::replay_corpus as replay;
 
     #[test]
     fn fuzz_corpus_problem_yaml() {

@@ -108,22 +108,10 @@ fn payloads(packet: Packet) {
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
-
     /// The committed fuzz corpus, replayed on every `cargo test` (no libFuzzer needed).
     #[test]
     fn fuzz_corpus_socketio() {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/socketio");
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-            .map(|e| e.expect("a corpus entry").path())
-            .collect();
-        files.sort();
-        assert!(!files.is_empty(), "{} has no corpus", dir.display());
-        for file in files {
-            println!("{}", file.display());
-            super::socketio(&std::fs::read(&file).expect("reading a corpus file"));
-        }
+        testkit::fuzz::replay_corpus("socketio", super::socketio);
     }
 
     /// What the fuzz target found: digits before a namespace make an event whose payload

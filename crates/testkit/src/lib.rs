@@ -19,6 +19,7 @@
 //! `amqp://guest:guest@127.0.0.1:5672/%2f`).
 
 mod database;
+pub mod fuzz;
 pub mod openapi;
 pub mod problems;
 mod process;
