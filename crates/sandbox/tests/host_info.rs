@@ -7,11 +7,13 @@
 //! Root (or delegated cgroups) needed, like `sandbox.rs`; one sandbox, used
 //! serially.
 
-use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::sync::MutexGuard;
 use std::time::Duration;
 
-use sandbox::{RunOutcome, RunSpec, Sandbox, SandboxConfig};
+use common::sh;
+use sandbox::{RunOutcome, RunSpec, Sandbox};
+
+mod common;
 
 /// Not the default 60999: other sandboxes on a shared machine (another
 /// checkout's tests) run as that uid, and the leftover check counts by uid.
@@ -19,36 +21,11 @@ const UID: u32 = 60990;
 const MIB: u64 = 1024 * 1024;
 
 fn sandbox() -> (MutexGuard<'static, ()>, &'static Sandbox) {
-    static LOCK: Mutex<()> = Mutex::new(());
-    static SANDBOX: OnceLock<Sandbox> = OnceLock::new();
-    let guard = LOCK.lock().unwrap_or_else(|p| p.into_inner());
-    let sb = SANDBOX.get_or_init(|| {
-        let config = SandboxConfig {
-            init_exe: PathBuf::from(env!("CARGO_BIN_EXE_codearena-sandbox")),
-            uid: UID,
-            gid: UID,
-            ..SandboxConfig::default()
-        };
-        Sandbox::new(config).expect("the sandbox must be available for these tests (run as root)")
-    });
-    (guard, sb)
-}
-
-fn sh(script: &str) -> RunSpec {
-    let mut spec = RunSpec::new(["/bin/sh", "-c", script]);
-    spec.limits.cpu_time = Duration::from_secs(2);
-    spec.limits.wall_time = Duration::from_secs(4);
-    spec
+    common::sandbox(UID)
 }
 
 fn run(sb: &Sandbox, spec: &RunSpec) -> RunOutcome {
-    let out = sb.run(spec).expect("run");
-    let left = testkit::processes_of_uid(UID);
-    assert!(
-        left.is_empty(),
-        "sandbox processes left on the host: {left:?}"
-    );
-    out
+    common::run(sb, spec, UID)
 }
 
 /// The files the run sees, by name: `cat` of each after a `== name` line.

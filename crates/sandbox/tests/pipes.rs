@@ -5,11 +5,12 @@
 //! limit. Every test asserts that no process of the sandbox uid is left.
 
 use std::os::fd::AsRawFd;
-use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
-use sandbox::{ExitStatus, LimitKind, Pipes, RunOutcome, RunSpec, Sandbox, SandboxConfig};
+use sandbox::{ExitStatus, LimitKind, Pipes, RunOutcome, RunSpec, Sandbox};
+
+mod common;
 
 const UID: u32 = 60999;
 const SIGSEGV: i32 = 11;
@@ -20,12 +21,7 @@ fn sandboxes() -> (MutexGuard<'static, ()>, &'static Sandbox, &'static Sandbox) 
     static PAIR: OnceLock<(Sandbox, Sandbox)> = OnceLock::new();
     let guard = LOCK.lock().unwrap_or_else(|p| p.into_inner());
     let (a, b) = PAIR.get_or_init(|| {
-        let config = SandboxConfig {
-            init_exe: PathBuf::from(env!("CARGO_BIN_EXE_codearena-sandbox")),
-            uid: UID,
-            gid: UID,
-            ..SandboxConfig::default()
-        };
+        let config = common::config(UID);
         let a = Sandbox::new(config.clone()).expect("sandbox (run as root)");
         let b = Sandbox::new(config).expect("second sandbox");
         (a, b)

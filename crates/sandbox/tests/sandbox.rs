@@ -7,37 +7,21 @@
 //! sandbox, whose zygote is this crate's `codearena-sandbox` binary.
 
 use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::sync::MutexGuard;
 use std::time::Duration;
 
 use sandbox::{
-    BoxFile, ExitStatus, LimitKind, Limits, RunOutcome, RunSpec, Sandbox, SandboxConfig,
-    SandboxError, Source,
+    BoxFile, ExitStatus, LimitKind, Limits, RunOutcome, RunSpec, Sandbox, SandboxError, Source,
 };
+
+mod common;
+
+use common::sh;
 
 const UID: u32 = 60999;
 
 fn sandbox() -> (MutexGuard<'static, ()>, &'static Sandbox) {
-    static LOCK: Mutex<()> = Mutex::new(());
-    static SANDBOX: OnceLock<Sandbox> = OnceLock::new();
-    let guard = LOCK.lock().unwrap_or_else(|p| p.into_inner());
-    let sb = SANDBOX.get_or_init(|| {
-        let config = SandboxConfig {
-            init_exe: PathBuf::from(env!("CARGO_BIN_EXE_codearena-sandbox")),
-            uid: UID,
-            gid: UID,
-            ..SandboxConfig::default()
-        };
-        Sandbox::new(config).expect("the sandbox must be available for these tests (run as root)")
-    });
-    (guard, sb)
-}
-
-fn sh(script: &str) -> RunSpec {
-    let mut spec = RunSpec::new(["/bin/sh", "-c", script]);
-    spec.limits.cpu_time = Duration::from_secs(2);
-    spec.limits.wall_time = Duration::from_secs(4);
-    spec
+    common::sandbox(UID)
 }
 
 fn python(code: &str) -> RunSpec {
@@ -48,22 +32,15 @@ fn python(code: &str) -> RunSpec {
 }
 
 fn run(sb: &Sandbox, spec: &RunSpec) -> RunOutcome {
-    let out = sb.run(spec).expect("run");
-    assert_nothing_left();
-    out
+    common::run(sb, spec, UID)
 }
 
 fn stdout(out: &RunOutcome) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// No process of the sandbox uid may survive a run on the host.
 fn assert_nothing_left() {
-    let left = testkit::processes_of_uid(UID);
-    assert!(
-        left.is_empty(),
-        "sandbox processes left on the host: {left:?}"
-    );
+    common::assert_nothing_left(UID);
 }
 
 #[test]
