@@ -47,6 +47,44 @@ pub enum StoreError {
     Corrupt(String),
 }
 
+impl From<serde_json::Error> for StoreError {
+    fn from(e: serde_json::Error) -> Self {
+        StoreError::Corrupt(e.to_string())
+    }
+}
+
+/// A job as a store keeps it — its record and result as JSON, whether a worker has it — as
+/// `get` answers it. A job that ran without a record (its result published while its
+/// admission was being undone, or by another path) is described by its result; one with
+/// neither is unknown.
+pub(crate) fn stored_job(
+    record: Option<String>,
+    running: bool,
+    result: Option<String>,
+) -> Result<Option<JobRecord>, StoreError> {
+    let result: Option<JobResult> = result.map(|r| serde_json::from_str(&r)).transpose()?;
+    let mut record: JobRecord = match (record, &result) {
+        (Some(record), _) => serde_json::from_str(&record)?,
+        (None, Some(result)) => JobRecord {
+            id: result.job_id,
+            owner: result.owner,
+            kind: result.kind.clone(),
+            language: String::new(),
+            state: JobState::Done,
+            submitted_at_ms: result.started_at_ms,
+            result: None,
+        },
+        (None, None) => return Ok(None),
+    };
+    record.state = match (&result, running) {
+        (Some(_), _) => JobState::Done,
+        (None, true) => JobState::Running,
+        (None, false) => JobState::Queued,
+    };
+    record.result = result;
+    Ok(Some(record))
+}
+
 #[async_trait::async_trait]
 pub trait JobStore: Send + Sync {
     /// Records a new queued job, unless its owner already has `max_in_flight` unfinished

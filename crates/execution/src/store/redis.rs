@@ -16,7 +16,7 @@ use contracts::execution::JobResult;
 use contracts::names;
 use uuid::Uuid;
 
-use super::{JobRecord, JobState, JobStore, QUEUED_TTL, STALE_IN_FLIGHT_MS, StoreError, now_ms};
+use super::{JobRecord, JobStore, QUEUED_TTL, STALE_IN_FLIGHT_MS, StoreError, now_ms, stored_job};
 
 pub struct RedisJobStore {
     conn: ConnectionManager,
@@ -161,32 +161,7 @@ impl JobStore for RedisJobStore {
                 .arg("result")
                 .query_async(&mut conn)
                 .await?;
-        let result: Option<JobResult> = result
-            .map(|r| serde_json::from_str(&r))
-            .transpose()
-            .map_err(corrupt)?;
-        let mut record: JobRecord = match (record, &result) {
-            (Some(record), _) => serde_json::from_str(&record).map_err(corrupt)?,
-            // A job that ran without a record (published while its admission was being
-            // undone, or by another path): the result says enough about it.
-            (None, Some(result)) => JobRecord {
-                id: result.job_id,
-                owner: result.owner,
-                kind: result.kind.clone(),
-                language: String::new(),
-                state: JobState::Done,
-                submitted_at_ms: result.started_at_ms,
-                result: None,
-            },
-            (None, None) => return Ok(None),
-        };
-        record.state = match (&result, running) {
-            (Some(_), _) => JobState::Done,
-            (None, Some(_)) => JobState::Running,
-            (None, None) => JobState::Queued,
-        };
-        record.result = result;
-        Ok(Some(record))
+        stored_job(record, running.is_some(), result)
     }
 
     async fn count_attempt(&self, id: Uuid) -> Result<u32, StoreError> {

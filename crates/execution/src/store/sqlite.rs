@@ -14,7 +14,7 @@ use contracts::execution::JobResult;
 use sqlx::sqlite::SqlitePool;
 use uuid::Uuid;
 
-use super::{JobRecord, JobState, JobStore, QUEUED_TTL, STALE_IN_FLIGHT_MS, StoreError, now_ms};
+use super::{JobRecord, JobStore, QUEUED_TTL, STALE_IN_FLIGHT_MS, StoreError, now_ms, stored_job};
 
 /// The migrations table of execution (the SQLite file is shared with other services).
 const MIGRATIONS_TABLE: &str = "_sqlx_migrations_execution";
@@ -169,32 +169,7 @@ impl JobStore for SqliteJobStore {
         let Some((record, running, result)) = row else {
             return Ok(None);
         };
-        let result: Option<JobResult> = result
-            .map(|r| serde_json::from_str(&r))
-            .transpose()
-            .map_err(corrupt)?;
-        let mut record: JobRecord = match (record, &result) {
-            (Some(record), _) => serde_json::from_str(&record).map_err(corrupt)?,
-            // A job that ran without a record here: the result says enough about it.
-            (None, Some(result)) => JobRecord {
-                id: result.job_id,
-                owner: result.owner,
-                kind: result.kind.clone(),
-                language: String::new(),
-                state: JobState::Done,
-                submitted_at_ms: result.started_at_ms,
-                result: None,
-            },
-            // Only its deliveries were counted.
-            (None, None) => return Ok(None),
-        };
-        record.state = match (&result, running != 0) {
-            (Some(_), _) => JobState::Done,
-            (None, true) => JobState::Running,
-            (None, false) => JobState::Queued,
-        };
-        record.result = result;
-        Ok(Some(record))
+        stored_job(record, running != 0, result)
     }
 
     #[tracing::instrument(level = "debug", skip(self))]
