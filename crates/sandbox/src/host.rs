@@ -117,6 +117,7 @@ fn spawn(config: &SandboxConfig) -> Result<(Zygote, String), SandboxError> {
             HelloReply::Ready {
                 cgroup,
                 user_namespace,
+                layers,
             },
             _,
         ))) => {
@@ -125,7 +126,7 @@ fn spawn(config: &SandboxConfig) -> Result<(Zygote, String), SandboxError> {
             } else {
                 "root"
             };
-            Ok((z, format!("{mode}; {cgroup}")))
+            Ok((z, format!("{mode}; {cgroup}; {layers}")))
         }
         Ok(Some((HelloReply::Unavailable(why), _))) => Err(SandboxError::Unavailable(why)),
         Ok(None) => Err(SandboxError::Unavailable(format!(

@@ -15,8 +15,8 @@
 //! A [`Sandbox`] re-executes the current binary (`/proc/self/exe`, see
 //! [`SandboxConfig::init_exe`]) as a single-threaded *zygote*. The zygote
 //! enters new mount, network, IPC and UTS namespaces (plus a user namespace
-//! when not started as root), builds a read-only root of bind-mounted
-//! toolchain paths and pivots into it. Each run is then cloned into fresh PID
+//! when not started as root), builds a read-only root of overlays of the
+//! toolchain paths (see `root.rs`) and pivots into it. Each run is then cloned into fresh PID
 //! and mount namespaces with a fresh tmpfs work directory (`/box`), `/tmp`,
 //! `/dev/shm` and `/proc`, a fresh cgroup (memory including swap, pids, CPU
 //! quota; v1 or v2), rlimits (stack, file size, open files, core 0, CPU as a
@@ -32,6 +32,7 @@
 mod cgroup;
 mod host;
 mod protocol;
+mod root;
 mod run;
 mod seccomp;
 mod shared_file;

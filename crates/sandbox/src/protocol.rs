@@ -33,6 +33,8 @@ pub enum HelloReply {
     Ready {
         cgroup: String,
         user_namespace: bool,
+        /// How the root shows the host's read-only directories.
+        layers: String,
     },
     Unavailable(String),
 }

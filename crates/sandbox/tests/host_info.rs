@@ -181,6 +181,49 @@ fn mount_table_does_not_reveal_the_hosts_memory() {
 }
 
 #[test]
+fn mount_table_does_not_reveal_the_hosts_disk() {
+    // The toolchain directories used to be bind mounts of the host's disk:
+    // every line of /proc/self/mountinfo named its device (`254:0`,
+    // `/dev/vda`), file system and options (or, in a container, the image's
+    // layer paths), and statfs told the disk's size and free space. They are
+    // read-only overlays now, files like ld.so.cache are copies, and the
+    // overlays' statfs is the root's own small tmpfs.
+    let (_g, sb) = sandbox();
+    let out = run(
+        sb,
+        &sh(
+            "cat /proc/self/mountinfo; echo ==; cat /proc/self/mounts; echo ==; \
+             stat -f -c %b /usr/bin /usr/lib /; echo ==; wc -c < /etc/ld.so.cache; \
+             python3 -c 'print(6 * 7)'",
+        ),
+    );
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let parts: Vec<&str> = text.split("==\n").collect();
+    assert_eq!(parts.len(), 4, "{text}");
+    common::assert_hides_host_disk(parts[0]);
+    common::assert_hides_host_disk(parts[1]);
+    assert!(parts[0].contains(" - overlay overlay "), "{text}");
+    // SAFETY: an all-zero statvfs is valid output space; the path is a C string.
+    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+    assert_eq!(unsafe { libc::statvfs(c"/usr/bin".as_ptr(), &mut st) }, 0);
+    let blocks: Vec<&str> = parts[2].lines().collect();
+    assert_eq!(blocks.len(), 3, "{text}");
+    assert!(
+        blocks.iter().all(|b| *b == blocks[2]),
+        "statfs differs from the root's: {text}"
+    );
+    assert_ne!(
+        blocks[0],
+        st.f_blocks.to_string(),
+        "the host disk's size: {text}"
+    );
+    let cache = std::fs::metadata("/etc/ld.so.cache")
+        .map(|m| m.len())
+        .unwrap_or(0);
+    assert_eq!(parts[3], format!("{cache}\n42\n"), "{text}");
+}
+
+#[test]
 fn usr_local_is_not_in_the_sandbox() {
     // The host's own additions live there (the service binary in the image;
     // databases and tools on a development machine): `/usr/local/bin` here

@@ -9,6 +9,8 @@
 
 use std::path::{Path, PathBuf};
 
+mod common;
+
 const UID: u32 = 60999;
 const NOBODY: u32 = 65534;
 /// The range this test delegates to nobody, unless it already has one.
@@ -151,7 +153,7 @@ fn each_slot_uid_is_a_host_uid_of_its_own_without_root() {
             "--",
             "/bin/sh",
             "-c",
-            "id -u; id -g; cat /proc/self/uid_map /proc/self/gid_map; touch /box/mine && stat -c %u /box/mine; \
+            "cat /proc/self/mountinfo; echo ==; id -u; id -g; cat /proc/self/uid_map /proc/self/gid_map; touch /box/mine && stat -c %u /box/mine; \
              awk '/MemTotal/ { print $2 }' /proc/meminfo; wc -c < /proc/cmdline; \
              python3 -c 'import os; print(os.sysconf(\"SC_PHYS_PAGES\") * os.sysconf(\"SC_PAGE_SIZE\"))'; \
              head -c 100000000 /dev/zero > /dev/shm/x",
@@ -162,6 +164,14 @@ fn each_slot_uid_is_a_host_uid_of_its_own_without_root() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("sandbox: user namespace"), "{stderr}");
+    // The root's directories are overlays here too (kernel 5.11 or later):
+    // the mount table does not show the host's disk.
+    assert!(stderr.contains("read-only overlays"), "{stderr}");
+    assert!(!stderr.contains("refused"), "{stderr}");
+    let Some((mountinfo, stdout)) = stdout.split_once("==\n") else {
+        panic!("{stdout}\n{stderr}");
+    };
+    common::assert_hides_host_disk(mountinfo);
     let lines: Vec<Vec<&str>> = stdout
         .lines()
         .map(|l| l.split_whitespace().collect())

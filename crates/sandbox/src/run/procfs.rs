@@ -15,7 +15,8 @@
 //!   near zero in a time namespace of its own (they would tell the uptime).
 //!
 //! Per-process files (`/proc/<pid>/mountinfo`) cannot be covered this way:
-//! every process has its own. See docs/security.md.
+//! every process has its own. What they list is made harmless instead: the
+//! root's mounts are overlays and tmpfs, not the host's disk (`crate::root`).
 
 use std::ffi::CStr;
 use std::io;
