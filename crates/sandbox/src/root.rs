@@ -41,14 +41,19 @@ struct Layers {
 
 impl Layers {
     fn describe(&self) -> String {
+        let overlays = count(self.overlays, "read-only overlay");
         match &self.refused {
-            None => format!("{} read-only overlays", self.overlays),
+            None => overlays,
             Some(why) => format!(
-                "{} read-only overlays, {} bind mounts (overlayfs refused: {why}; the host's disk shows in mountinfo)",
-                self.overlays, self.binds
+                "{overlays}, {} (overlayfs refused: {why}; the host's disk shows in mountinfo)",
+                count(self.binds, "bind mount")
             ),
         }
     }
+}
+
+fn count(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
 }
 
 fn inside(root: &Path, host: &Path) -> PathBuf {
@@ -392,6 +397,18 @@ mod tests {
             binds: 3,
             refused: Some("Operation not permitted".into()),
         };
-        assert!(fallback.describe().contains("shows in mountinfo"));
+        assert_eq!(
+            fallback.describe(),
+            "0 read-only overlays, 3 bind mounts (overlayfs refused: Operation not permitted; the host's disk shows in mountinfo)"
+        );
+        let one = Layers {
+            overlays: 1,
+            binds: 1,
+            refused: Some("Invalid argument".into()),
+        };
+        assert!(
+            one.describe()
+                .starts_with("1 read-only overlay, 1 bind mount (")
+        );
     }
 }

@@ -224,6 +224,34 @@ fn mount_table_does_not_reveal_the_hosts_disk() {
 }
 
 #[test]
+fn a_directory_overlayfs_refuses_is_bound_and_the_start_up_line_says_so() {
+    // Where the kernel will not build an overlay (procfs as a layer here; any
+    // directory in a user namespace before Linux 5.11), that directory and the
+    // ones after it are bind mounts, as before overlays, and the sandbox says
+    // the host's disk shows: runs work either way.
+    let (_g, _) = sandbox();
+    let mut config = common::config(UID - 1);
+    config.readonly_paths.push("/proc/sys/kernel".into());
+    let sb = Sandbox::new(config).expect("sandbox");
+    let description = sb.description().to_string();
+    if !description.contains("refused") {
+        eprintln!("SKIPPED: this kernel takes procfs as an overlay layer: {description}");
+        return;
+    }
+    assert!(
+        description.contains("read-only overlays, 1 bind mount (overlayfs refused: ")
+            && description.ends_with("the host's disk shows in mountinfo)"),
+        "{description}"
+    );
+    let out = common::run(&sb, &sh("python3 -c 'print(6 * 7)'"), UID - 1);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "42\n",
+        "{description}"
+    );
+}
+
+#[test]
 fn usr_local_is_not_in_the_sandbox() {
     // The host's own additions live there (the service binary in the image;
     // databases and tools on a development machine): `/usr/local/bin` here
