@@ -37,6 +37,8 @@ struct Layers {
     binds: usize,
     /// Why the kernel refused the first overlay, if it did.
     refused: Option<String>,
+    /// The kernel will not mount overlays here at all: stop asking.
+    no_overlays: bool,
 }
 
 impl Layers {
@@ -109,7 +111,7 @@ fn bind_readonly(src: &Path, dst: &Path, device: bool) -> io::Result<()> {
 /// built), so the mount table reads `lowerdir=usr/lib:/usr/lib`.
 fn overlay(host: &Path) -> io::Result<()> {
     let rel = relative(host);
-    let (top, lower) = (escape(rel)?, escape(host)?);
+    let (top, lower) = (layer_name(rel)?, layer_name(host)?);
     let flags =
         libc::MS_RDONLY | libc::MS_NOSUID | libc::MS_NODEV | kept_flags(&sys::cpath(host)?)?;
     sys::mount(
@@ -123,7 +125,7 @@ fn overlay(host: &Path) -> io::Result<()> {
 
 /// A path as an overlayfs layer: `:` separates layers and `,` options, and
 /// the kernels disagree on escaping them, so such paths are refused.
-fn escape(p: &Path) -> io::Result<String> {
+fn layer_name(p: &Path) -> io::Result<String> {
     match p.to_str() {
         Some(s) if !s.contains([':', ',', '\\', '\n']) && !s.is_empty() => Ok(s.to_owned()),
         _ => Err(io::Error::new(
@@ -136,13 +138,16 @@ fn escape(p: &Path) -> io::Result<String> {
     }
 }
 
-/// Whether an overlay failure means the kernel will not have one here (so a
-/// bind mount stands in), rather than a fault in this path.
-fn refused(e: &io::Error) -> bool {
-    matches!(
-        e.raw_os_error(),
-        Some(libc::EPERM | libc::ENODEV | libc::EINVAL | libc::EOPNOTSUPP)
-    )
+/// How the kernel refused an overlay, if it did (so that a bind mount stands
+/// in) rather than failing on this path: `Some(true)` for nowhere at all (no
+/// overlayfs, or not in this user namespace), `Some(false)` for this layer
+/// only (its file system, or too deep a stack of overlays).
+fn refused(e: &io::Error) -> Option<bool> {
+    match e.raw_os_error()? {
+        libc::EPERM | libc::ENODEV => Some(true),
+        libc::EINVAL | libc::EOPNOTSUPP => Some(false),
+        _ => None,
+    }
 }
 
 /// Copies a small regular file into the root (read-only with it).
@@ -193,14 +198,20 @@ fn mirror(root: &Path, host: &Path, layers: &mut Layers) -> io::Result<()> {
         )));
     }
     std::fs::create_dir_all(&dst)?;
-    if layers.refused.is_none() {
+    if !layers.no_overlays {
         match overlay(host) {
             Ok(()) => {
                 layers.overlays += 1;
                 return Ok(());
             }
-            Err(e) if refused(&e) => layers.refused = Some(e.to_string()),
-            Err(e) => return Err(e).map_err(ctx(format_args!("overlay {}", host.display()))),
+            Err(e) => match refused(&e) {
+                Some(everywhere) => {
+                    layers.no_overlays = everywhere;
+                    let why = format!("{}: {e}", host.display());
+                    layers.refused.get_or_insert(why);
+                }
+                None => return Err(e).map_err(ctx(format_args!("overlay {}", host.display()))),
+            },
         }
     }
     layers.binds += 1;
@@ -354,10 +365,10 @@ mod tests {
 
     #[test]
     fn layer_paths_that_overlayfs_would_split_are_refused() {
-        assert_eq!(escape(Path::new("/usr/lib")).unwrap(), "/usr/lib");
-        assert_eq!(escape(Path::new("usr/lib/jvm")).unwrap(), "usr/lib/jvm");
+        assert_eq!(layer_name(Path::new("/usr/lib")).unwrap(), "/usr/lib");
+        assert_eq!(layer_name(Path::new("usr/lib/jvm")).unwrap(), "usr/lib/jvm");
         for bad in ["/opt/a:b", "/opt/a,b", "/opt/a\\b", ""] {
-            assert!(escape(Path::new(bad)).is_err(), "{bad}");
+            assert!(layer_name(Path::new(bad)).is_err(), "{bad}");
         }
     }
 
@@ -396,6 +407,7 @@ mod tests {
             overlays: 0,
             binds: 3,
             refused: Some("Operation not permitted".into()),
+            no_overlays: true,
         };
         assert_eq!(
             fallback.describe(),
@@ -405,6 +417,7 @@ mod tests {
             overlays: 1,
             binds: 1,
             refused: Some("Invalid argument".into()),
+            no_overlays: false,
         };
         assert!(
             one.describe()

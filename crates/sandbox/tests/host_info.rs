@@ -226,12 +226,12 @@ fn mount_table_does_not_reveal_the_hosts_disk() {
 #[test]
 fn a_directory_overlayfs_refuses_is_bound_and_the_start_up_line_says_so() {
     // Where the kernel will not build an overlay (procfs as a layer here; any
-    // directory in a user namespace before Linux 5.11), that directory and the
-    // ones after it are bind mounts, as before overlays, and the sandbox says
-    // the host's disk shows: runs work either way.
+    // directory in a user namespace before Linux 5.11), that directory is a
+    // bind mount, as before overlays, and the sandbox says the host's disk
+    // shows: runs work either way. The others stay overlays.
     let (_g, _) = sandbox();
     let mut config = common::config(UID - 1);
-    config.readonly_paths.push("/proc/sys/kernel".into());
+    config.readonly_paths.insert(0, "/proc/sys/kernel".into());
     let sb = Sandbox::new(config).expect("sandbox");
     let description = sb.description().to_string();
     if !description.contains("refused") {
@@ -239,16 +239,22 @@ fn a_directory_overlayfs_refuses_is_bound_and_the_start_up_line_says_so() {
         return;
     }
     assert!(
-        description.contains("read-only overlays, 1 bind mount (overlayfs refused: ")
+        description
+            .contains("read-only overlays, 1 bind mount (overlayfs refused: /proc/sys/kernel: ")
             && description.ends_with("the host's disk shows in mountinfo)"),
         "{description}"
     );
-    let out = common::run(&sb, &sh("python3 -c 'print(6 * 7)'"), UID - 1);
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
-        "42\n",
-        "{description}"
+    let out = common::run(
+        &sb,
+        &sh("cat /proc/self/mountinfo; echo ==; python3 -c 'print(6 * 7)'"),
+        UID - 1,
     );
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let Some((mountinfo, rest)) = text.split_once("==\n") else {
+        panic!("{text}");
+    };
+    common::assert_hides_host_disk(mountinfo);
+    assert_eq!(rest, "42\n", "{description}");
 }
 
 #[test]
