@@ -160,6 +160,19 @@ export class Player {
   }
 
   /** Joins a battle's room, asking for everything after the last event this socket saw. */
+  leaveRoom(battle) {
+    this.socket
+      .timeout(10_000)
+      .emitWithAck("battle:leave", { battle_id: battle })
+      .then((answer) => {
+        if (answer?.status !== "left") this.errors.push(`leave ${battle}: ${JSON.stringify(answer)}`);
+      })
+      .catch(() => {
+        // No answer: if the socket dropped, its session (and what it followed) went with it.
+        if (this.socket.connected) this.errors.push(`leave ${battle}: no answer on a connected socket`);
+      });
+  }
+
   joinRoom(battle) {
     const seqs = this.seenOf(battle).seqs;
     const after = seqs.length ? seqs[seqs.length - 1] : 0;
@@ -240,6 +253,10 @@ export class Player {
     // The end, as the socket tells it: its room is joined again after every reconnect until then.
     await until("the end on the socket", () => this.event(battleId, (e) => e.type === "finished" || e.type === "cancelled"), 200);
     this.current = null;
+    // Nothing follows the end: leave the room, as the web app does when its battle page
+    // closes. A socket follows at most 8 battles (realtime's max_battles_per_socket), and
+    // one that stays connected through more battles than that is refused the next join.
+    this.leaveRoom(battleId);
     return true;
   }
 
