@@ -82,28 +82,8 @@ fn the_mount_table_tells_nothing_of_the_hosts_disk() {
     // The toolchains' directories were bind mounts of the host's disk, so
     // every mountinfo line named its device number, source and options, and
     // statvfs told the disk's size. They are read-only overlays now.
-    use std::os::unix::fs::MetadataExt;
-    let dev = std::fs::metadata("/usr/lib").expect("stat /usr/lib").dev();
-    let id = format!(" {}:{} ", libc::major(dev), libc::minor(dev));
-    let table = host("self/mountinfo");
-    let tail = table
-        .lines()
-        .find(|l| l.contains(id.as_str()))
-        .and_then(|l| l.split_once(" - "))
-        .map(|(_, t)| t.to_string())
-        .expect("the host's mount of /usr/lib");
-    // "ext4 /dev/vda rw,discard,…": the options only where they say something.
-    let mut secrets = vec![id];
-    secrets.extend(
-        tail.split(' ')
-            .skip(1)
-            .filter(|s| s.starts_with('/') || s.contains(','))
-            .map(String::from),
-    );
-    // SAFETY: an all-zero statvfs is valid output space; the path is a C string.
-    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
-    // SAFETY: as above.
-    assert_eq!(unsafe { libc::statvfs(c"/usr/lib".as_ptr(), &mut st) }, 0);
+    let disk = testkit::HostDisk::of("/usr/lib");
+    let secrets = disk.telltales();
     let code = format!(
         r#"import os
 secrets = {secrets:?}
@@ -119,7 +99,7 @@ for path in ["/usr/lib", "/usr/bin", "/etc/ld.so.cache"]:
     if os.statvfs(path).f_blocks == {blocks}:
         print("LEAK statvfs", path)
 "#,
-        blocks = st.f_blocks
+        blocks = disk.blocks
     );
     assert_accepted("spy.py", &format!("{code}{PY_SUM}"));
 }

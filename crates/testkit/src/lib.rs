@@ -10,6 +10,7 @@
 //! - [`suite!`]: one behavioural test body run against every implementation of a trait.
 //! - [`tls`]: a throwaway CA and PostgreSQL, Redis and RabbitMQ servers that speak only
 //!   TLS, for the clients' TLS tests.
+//! - [`HostDisk`]: the host's disk as a mount table shows it, for the sandbox's tests.
 //! - [`openapi::assert_serves_exactly`]: a router serves exactly what its OpenAPI document
 //!   lists.
 //!
@@ -20,6 +21,7 @@
 
 mod database;
 pub mod fuzz;
+mod host;
 pub mod openapi;
 pub mod problems;
 mod process;
@@ -29,6 +31,7 @@ mod suite;
 pub mod tls;
 
 pub use database::TestDatabase;
+pub use host::HostDisk;
 pub use process::{ChildProcess, free_port, processes_of_uid, wait_for_ok};
 pub use proxy::TcpProxy;
 pub use server::TestServer;
