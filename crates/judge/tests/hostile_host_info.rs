@@ -23,6 +23,19 @@ fn assert_accepted(file: &str, code: &str) {
 
 const PY_SUM: &str = "a, b = map(int, input().split())\nprint(a + b)\n";
 
+/// Python: `scan(names, secrets)` prints `LEAK name secret` for each secret found in a
+/// readable `/proc/<name>`.
+const PY_SCAN: &str = r#"def scan(names, secrets):
+    for name in names:
+        try:
+            text = open("/proc/" + name).read()
+        except OSError:
+            continue
+        for s in secrets:
+            if s in text:
+                print("LEAK", name, s)
+"#;
+
 fn host(name: &str) -> String {
     std::fs::read_to_string(format!("/proc/{name}")).unwrap_or_default()
 }
@@ -59,22 +72,13 @@ names = ["cmdline", "version", "meminfo", "stat", "loadavg", "uptime", "vmstat",
          "interrupts", "softirqs", "pressure/cpu", "pressure/memory", "pressure/io",
          "sys/kernel/osrelease", "sys/kernel/random/boot_id", "self/cgroup", "self/mountinfo",
          "mounts"]
-for name in names:
-    try:
-        text = open("/proc/" + name).read()
-    except OSError:
-        continue
-    for s in secrets:
-        if s in text:
-            print("LEAK", name, s)
-    if "codearena-sandbox" in text:
-        print("LEAK", name)
+scan(names, secrets + ["codearena-sandbox"])
 mem = [l for l in open("/proc/meminfo") if l.startswith("MemTotal:")]
 if mem != ["MemTotal:         262144 kB\n"]:
     print("MEMTOTAL", mem)
 "#
     );
-    assert_accepted("spy.py", &format!("{code}{PY_SUM}"));
+    assert_accepted("spy.py", &format!("{PY_SCAN}{code}{PY_SUM}"));
 }
 
 #[test]
@@ -86,22 +90,14 @@ fn the_mount_table_tells_nothing_of_the_hosts_disk() {
     let secrets = disk.telltales();
     let code = format!(
         r#"import os
-secrets = {secrets:?}
-for name in ["self/mountinfo", "mounts", "self/mountstats"]:
-    try:
-        text = open("/proc/" + name).read()
-    except OSError:
-        continue
-    for s in secrets:
-        if s in text:
-            print("LEAK", name, s)
+scan(["self/mountinfo", "mounts", "self/mountstats"], {secrets:?})
 for path in ["/usr/lib", "/usr/bin", "/etc/ld.so.cache"]:
     if os.statvfs(path).f_blocks == {blocks}:
         print("LEAK statvfs", path)
 "#,
         blocks = disk.blocks
     );
-    assert_accepted("spy.py", &format!("{code}{PY_SUM}"));
+    assert_accepted("spy.py", &format!("{PY_SCAN}{code}{PY_SUM}"));
 }
 
 #[test]
